@@ -108,6 +108,13 @@ vocabulary!(
     ]
 );
 
+impl Default for Platform {
+    /// `Other`, so that records can be built field by field; readers always set it.
+    fn default() -> Self {
+        Platform::Other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// One profile on one platform. Key: (platform, handle).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Account {
-    pub platform: Option<Platform>,
+    pub platform: Platform,
     pub handle: String,
     pub name: Option<String>,
     pub bio: Option<String>,
@@ -32,7 +32,7 @@ pub struct Account {
 /// One piece of content. Key: (platform, post_id).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Post {
-    pub platform: Option<Platform>,
+    pub platform: Platform,
     pub handle: String,
     pub post_id: String,
     pub posted_at: Option<i64>,
@@ -51,7 +51,7 @@ pub struct Post {
 /// follower -> followed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Follow {
-    pub platform: Option<Platform>,
+    pub platform: Platform,
     pub follower: String,
     pub followed: String,
     pub since: Option<i64>,
@@ -60,7 +60,7 @@ pub struct Follow {
 /// from -> to, of a kind, at a time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interaction {
-    pub platform: Option<Platform>,
+    pub platform: Platform,
     pub from: String,
     pub to: String,
     pub kind: InteractionKind,
@@ -70,7 +70,7 @@ pub struct Interaction {
 /// An account's counts on one date. Key: (platform, handle, date).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryPoint {
-    pub platform: Option<Platform>,
+    pub platform: Platform,
     pub handle: String,
     /// Days since 1970-01-01.
     pub date: i32,
