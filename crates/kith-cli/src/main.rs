@@ -1,1 +1,75 @@
-fn main() {}
+//! `kith`: the command-line face of kith. Thin by design: every command parses
+//! its arguments, calls the crate that owns the work, and prints the result
+//! (text for people, `--json` for machines).
+
+mod cmd;
+mod context;
+
+use clap::{Parser, Subcommand};
+use context::{Context, GlobalArgs};
+use std::process::ExitCode;
+
+/// Find the micro-influencers your customers already trust, vet them, plan a
+/// campaign, and track every click, signup and sale they bring.
+#[derive(Parser)]
+#[command(name = "kith", version, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a workspace: kith.toml, world/, kith.db.
+    Init(cmd::init::Args),
+    /// Import accounts, posts, follows, interactions, history or customers.
+    Import(cmd::import::Args),
+    /// What the world holds: counts, sizes, platforms, time ranges.
+    Info(cmd::info::Args),
+    /// Make a synthetic demo world and run kith's main job on it.
+    Demo(cmd::demo::Args),
+    /// Graph analytics: PageRank, k-core, communities, overlap, influence.
+    Graph(cmd::graph::Args),
+    /// The vetting report of one account.
+    Inspect(cmd::inspect::Args),
+    /// Vetting metrics of every account, to CSV, JSON Lines or Parquet.
+    Score(cmd::score::Args),
+    /// The expected engagement-rate curve by follower count.
+    Curve(cmd::curve::Args),
+    /// Train and evaluate the fake-account classifier.
+    #[command(subcommand)]
+    Authenticity(cmd::authenticity::Command),
+    /// Referral and affiliate programs: partners, links, codes, reports.
+    #[command(subcommand)]
+    Program(cmd::program::Command),
+    /// API keys for the HTTP API.
+    #[command(subcommand)]
+    Keys(cmd::keys::Command),
+    /// Run the HTTP server: API, redirects, dashboard.
+    Serve(cmd::serve::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Context::new(&cli.global);
+    let result = match &cli.command {
+        Command::Init(a) => cmd::init::run(a, &ctx),
+        Command::Import(a) => cmd::import::run(a, &ctx),
+        Command::Info(a) => cmd::info::run(a, &ctx),
+        Command::Demo(a) => cmd::demo::run(a, &ctx),
+        Command::Graph(a) => cmd::graph::run(a, &ctx),
+        Command::Inspect(a) => cmd::inspect::run(a, &ctx),
+        Command::Score(a) => cmd::score::run(a, &ctx),
+        Command::Curve(a) => cmd::curve::run(a, &ctx),
+        Command::Authenticity(c) => cmd::authenticity::run(c, &ctx),
+        Command::Program(c) => cmd::program::run(c, &ctx),
+        Command::Keys(c) => cmd::keys::run(c, &ctx),
+        Command::Serve(a) => cmd::serve::run(a, &ctx),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => ctx.report_error(&err),
+    }
+}

@@ -1,0 +1,15 @@
+//! One module per subcommand (or group). Each exposes its clap arguments and
+//! `run(&Args, &Context) -> anyhow::Result<ExitCode>`.
+
+pub mod authenticity;
+pub mod curve;
+pub mod demo;
+pub mod graph;
+pub mod import;
+pub mod info;
+pub mod init;
+pub mod inspect;
+pub mod keys;
+pub mod program;
+pub mod score;
+pub mod serve;
