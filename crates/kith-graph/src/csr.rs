@@ -1,0 +1,235 @@
+//! Compressed sparse row adjacency: `offsets: [u64; n + 1]` and
+//! `targets: [u32; m]`, each node's adjacency sorted and free of duplicates,
+//! held in owned vectors or in a read-only memory map of a CSR file.
+//!
+//! Memory is 4 bytes per edge plus 8 bytes per node; a graph with both
+//! directions keeps two of these (see [`Csr::transpose`]).
+
+mod build;
+mod file;
+
+pub use file::{CSR_FILE_VERSION, CSR_MAGIC};
+
+use memmap2::Mmap;
+use std::fmt;
+use std::sync::Arc;
+
+/// One direction of a directed graph in CSR form (see the module docs).
+///
+/// Node ids are dense `u32`s `0..num_nodes()`. Self-loops are kept; parallel
+/// edges are merged.
+pub struct Csr {
+    storage: Storage,
+}
+
+enum Storage {
+    Owned {
+        offsets: Vec<u64>,
+        targets: Vec<u32>,
+    },
+    /// A validated CSR file; `offsets_at`/`targets_at` are byte positions in
+    /// the map, both suitably aligned (checked when opened).
+    Mapped {
+        map: Arc<Mmap>,
+        num_nodes: usize,
+        num_edges: usize,
+        offsets_at: usize,
+        targets_at: usize,
+    },
+}
+
+impl Csr {
+    /// A graph of `num_nodes` nodes and no edges.
+    pub fn empty(num_nodes: usize) -> Csr {
+        Csr::from_parts_unchecked(vec![0; num_nodes + 1], Vec::new())
+    }
+
+    /// Builds the CSR of `edges` (source, target) by a parallel counting sort
+    /// on the source, then sorts and deduplicates each adjacency. Self-loops
+    /// are kept. `edges` is dropped as soon as it has been scattered, so the
+    /// peak is the pairs (8 bytes per edge) plus the targets (4 bytes per
+    /// edge) plus per-node counters.
+    ///
+    /// The node count is `num_nodes`, raised to cover every endpoint if an
+    /// edge names a larger id.
+    pub fn from_edges(num_nodes: usize, edges: Vec<(u32, u32)>) -> Csr {
+        let (offsets, targets) = build::from_edges(num_nodes, edges);
+        Csr::from_parts_unchecked(offsets, targets)
+    }
+
+    /// A new CSR holding this graph's edges and `new_edges`, over
+    /// `max(num_nodes, self.num_nodes(), largest endpoint + 1)` nodes;
+    /// O(m + k log k) for k new edges.
+    pub fn with_added_edges(&self, num_nodes: usize, new_edges: Vec<(u32, u32)>) -> Csr {
+        let (offsets, targets) = build::with_added_edges(self, num_nodes, new_edges);
+        Csr::from_parts_unchecked(offsets, targets)
+    }
+
+    /// The reverse graph (an edge u -> v becomes v -> u), built in parallel.
+    /// Adjacency comes out sorted with no sort step.
+    pub fn transpose(&self) -> Csr {
+        let (offsets, targets) = build::transpose(self);
+        Csr::from_parts_unchecked(offsets, targets)
+    }
+
+    /// The undirected simple graph: both directions of every edge, merged,
+    /// without self-loops (what k-core and Louvain work on).
+    pub fn symmetrize_simple(&self) -> Csr {
+        let (offsets, targets) = build::symmetrize_simple(self);
+        Csr::from_parts_unchecked(offsets, targets)
+    }
+
+    /// Wraps parts that already satisfy every invariant (built in this crate).
+    pub(crate) fn from_parts_unchecked(offsets: Vec<u64>, targets: Vec<u32>) -> Csr {
+        debug_assert_eq!(offsets.last().copied(), Some(targets.len() as u64));
+        Csr {
+            storage: Storage::Owned { offsets, targets },
+        }
+    }
+
+    /// Checks the invariants of CSR parts given by a caller: offsets start at
+    /// 0, never decrease, end at `targets.len()`, every target is a node, and
+    /// each adjacency is strictly increasing.
+    pub fn from_parts(offsets: Vec<u64>, targets: Vec<u32>) -> Result<Csr, crate::GraphError> {
+        file::validate(&offsets, &targets, true).map_err(crate::GraphError::InvalidInput)?;
+        Ok(Csr::from_parts_unchecked(offsets, targets))
+    }
+
+    /// Number of nodes `n`.
+    #[inline]
+    pub fn num_nodes(&self) -> usize {
+        match &self.storage {
+            Storage::Owned { offsets, .. } => offsets.len() - 1,
+            Storage::Mapped { num_nodes, .. } => *num_nodes,
+        }
+    }
+
+    /// Number of edges `m` (after merging parallel edges).
+    #[inline]
+    pub fn num_edges(&self) -> usize {
+        match &self.storage {
+            Storage::Owned { targets, .. } => targets.len(),
+            Storage::Mapped { num_edges, .. } => *num_edges,
+        }
+    }
+
+    /// `n + 1` offsets into [`Csr::targets`]; node v's adjacency is
+    /// `targets[offsets[v]..offsets[v + 1]]`.
+    #[inline]
+    pub fn offsets(&self) -> &[u64] {
+        match &self.storage {
+            Storage::Owned { offsets, .. } => offsets,
+            Storage::Mapped {
+                map,
+                num_nodes,
+                offsets_at,
+                ..
+            } => {
+                let bytes = &map[*offsets_at..*offsets_at + 8 * (num_nodes + 1)];
+                // Alignment and length were checked when the file was opened.
+                bytemuck::cast_slice(bytes)
+            }
+        }
+    }
+
+    /// All adjacency lists, concatenated in node order.
+    #[inline]
+    pub fn targets(&self) -> &[u32] {
+        match &self.storage {
+            Storage::Owned { targets, .. } => targets,
+            Storage::Mapped {
+                map,
+                num_edges,
+                targets_at,
+                ..
+            } => bytemuck::cast_slice(&map[*targets_at..*targets_at + 4 * num_edges]),
+        }
+    }
+
+    /// The sorted adjacency of `v`; empty for an id past the graph.
+    #[inline]
+    pub fn neighbors(&self, v: u32) -> &[u32] {
+        let offsets = self.offsets();
+        let v = v as usize;
+        if v + 1 >= offsets.len() {
+            return &[];
+        }
+        &self.targets()[offsets[v] as usize..offsets[v + 1] as usize]
+    }
+
+    /// Number of neighbours of `v`; 0 for an id past the graph.
+    #[inline]
+    pub fn degree(&self, v: u32) -> usize {
+        let offsets = self.offsets();
+        let v = v as usize;
+        if v + 1 >= offsets.len() {
+            return 0;
+        }
+        (offsets[v + 1] - offsets[v]) as usize
+    }
+
+    /// Whether the edge `u -> v` exists (binary search).
+    pub fn has_edge(&self, u: u32, v: u32) -> bool {
+        self.neighbors(u).binary_search(&v).is_ok()
+    }
+
+    /// Every edge as (source, target), in CSR order.
+    pub fn edges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0..self.num_nodes() as u32)
+            .flat_map(move |u| self.neighbors(u).iter().map(move |&v| (u, v)))
+    }
+
+    /// Whether this graph is read from a memory-mapped file.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.storage, Storage::Mapped { .. })
+    }
+
+    /// Bytes the offsets and targets take (in memory or in the map).
+    pub fn size_bytes(&self) -> usize {
+        8 * (self.num_nodes() + 1) + 4 * self.num_edges()
+    }
+}
+
+impl Clone for Csr {
+    /// Owned graphs are copied; mapped graphs share the map.
+    fn clone(&self) -> Csr {
+        match &self.storage {
+            Storage::Owned { offsets, targets } => {
+                Csr::from_parts_unchecked(offsets.clone(), targets.clone())
+            }
+            Storage::Mapped {
+                map,
+                num_nodes,
+                num_edges,
+                offsets_at,
+                targets_at,
+            } => Csr {
+                storage: Storage::Mapped {
+                    map: Arc::clone(map),
+                    num_nodes: *num_nodes,
+                    num_edges: *num_edges,
+                    offsets_at: *offsets_at,
+                    targets_at: *targets_at,
+                },
+            },
+        }
+    }
+}
+
+impl PartialEq for Csr {
+    fn eq(&self, other: &Csr) -> bool {
+        self.offsets() == other.offsets() && self.targets() == other.targets()
+    }
+}
+
+impl Eq for Csr {}
+
+impl fmt::Debug for Csr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Csr")
+            .field("num_nodes", &self.num_nodes())
+            .field("num_edges", &self.num_edges())
+            .field("mapped", &self.is_mapped())
+            .finish()
+    }
+}

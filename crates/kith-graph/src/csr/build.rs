@@ -1,0 +1,347 @@
+//! Building CSR arrays: parallel counting sort, per-node sort and dedup,
+//! transposition and merging of two adjacency structures.
+
+use super::Csr;
+use crate::parallel::{SharedMut, block_count, csr_blocks, exclusive_prefix_sum, node_blocks};
+use rayon::prelude::*;
+
+/// Pairs (bucket, value) split into ordered chunks; bucketing keeps, within
+/// each bucket, the order of chunks and the order inside each chunk.
+trait PairSource: Sync {
+    fn num_chunks(&self) -> usize;
+    fn for_each_in_chunk(&self, chunk: usize, f: impl FnMut(u32, u32));
+}
+
+struct EdgeSource<'a> {
+    edges: &'a [(u32, u32)],
+    chunks: usize,
+}
+
+impl PairSource for EdgeSource<'_> {
+    fn num_chunks(&self) -> usize {
+        self.chunks
+    }
+    fn for_each_in_chunk(&self, chunk: usize, mut f: impl FnMut(u32, u32)) {
+        let len = self.edges.len();
+        let range = chunk * len / self.chunks..(chunk + 1) * len / self.chunks;
+        for &(s, t) in &self.edges[range] {
+            f(s, t);
+        }
+    }
+}
+
+/// The edges of a CSR reversed: bucket = target, value = source.
+struct ReversedCsr<'a> {
+    csr: &'a Csr,
+    blocks: Vec<(usize, usize)>,
+}
+
+impl PairSource for ReversedCsr<'_> {
+    fn num_chunks(&self) -> usize {
+        self.blocks.len()
+    }
+    fn for_each_in_chunk(&self, chunk: usize, mut f: impl FnMut(u32, u32)) {
+        let (a, b) = self.blocks[chunk];
+        let offsets = self.csr.offsets();
+        let targets = self.csr.targets();
+        for u in a..b {
+            for &v in &targets[offsets[u] as usize..offsets[u + 1] as usize] {
+                f(v, u as u32);
+            }
+        }
+    }
+}
+
+/// How many per-thread histograms a counting sort of `total` pairs into `n`
+/// buckets may use: one per thread, but the histograms (4 bytes per bucket
+/// each) may not take more than half the output's 4 bytes per pair.
+fn histogram_chunks(n: usize, total: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    let by_memory = total / (2 * n.max(1));
+    threads.min(by_memory).max(1)
+}
+
+/// A per-bucket counter: `u32` normally, `u64` when a chunk could overflow it.
+trait Count: Copy + Default + Send + Sync {
+    fn to_u64(self) -> u64;
+    fn from_u64(v: u64) -> Self;
+}
+impl Count for u32 {
+    fn to_u64(self) -> u64 {
+        self as u64
+    }
+    fn from_u64(v: u64) -> u32 {
+        v as u32
+    }
+}
+impl Count for u64 {
+    fn to_u64(self) -> u64 {
+        self
+    }
+    fn from_u64(v: u64) -> u64 {
+        v
+    }
+}
+
+/// Counting sort of pairs by bucket: returns `n + 1` offsets and the values.
+fn bucket_pairs<S: PairSource>(n: usize, total: usize, src: &S) -> (Vec<u64>, Vec<u32>) {
+    if total <= u32::MAX as usize {
+        bucket_pairs_with::<S, u32>(n, total, src)
+    } else {
+        bucket_pairs_with::<S, u64>(n, total, src)
+    }
+}
+
+fn bucket_pairs_with<S: PairSource, C: Count>(
+    n: usize,
+    total: usize,
+    src: &S,
+) -> (Vec<u64>, Vec<u32>) {
+    let chunks = src.num_chunks();
+    let mut counts: Vec<Vec<C>> = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut h = vec![C::default(); n];
+            src.for_each_in_chunk(c, |k, _| {
+                let slot = &mut h[k as usize];
+                *slot = C::from_u64(slot.to_u64() + 1);
+            });
+            h
+        })
+        .collect();
+
+    // Per bucket: total count into `offsets`, and each chunk's count turned
+    // into that chunk's starting position relative to the bucket's start.
+    let mut offsets = vec![0u64; n + 1];
+    {
+        let hists: Vec<SharedMut<C>> = counts.iter_mut().map(|h| SharedMut::new(h)).collect();
+        offsets[..n]
+            .par_chunks_mut(1 << 14)
+            .enumerate()
+            .for_each(|(i, out)| {
+                let base = i << 14;
+                for (j, slot) in out.iter_mut().enumerate() {
+                    let v = base + j;
+                    let mut sum = 0u64;
+                    for h in &hists {
+                        // SAFETY: v < n, and each v is visited by exactly one task.
+                        let cell = unsafe { &mut h.slice_mut(v, 1)[0] };
+                        let c = cell.to_u64();
+                        *cell = C::from_u64(sum);
+                        sum += c;
+                    }
+                    *slot = sum;
+                }
+            });
+    }
+    let m = exclusive_prefix_sum(&mut offsets[..n]);
+    offsets[n] = m;
+    debug_assert_eq!(m as usize, total);
+
+    let mut values = vec![0u32; total];
+    let out = SharedMut::new(&mut values);
+    let offsets_ref = &offsets;
+    counts.par_iter_mut().enumerate().for_each(|(c, cursor)| {
+        src.for_each_in_chunk(c, |k, v| {
+            let k = k as usize;
+            let pos = offsets_ref[k] + cursor[k].to_u64();
+            cursor[k] = C::from_u64(cursor[k].to_u64() + 1);
+            // SAFETY: positions offsets[k] + (this chunk's share of bucket k)
+            // are owned by this chunk alone and lie below `total`.
+            unsafe { out.write(pos as usize, v) };
+        });
+    });
+    (offsets, values)
+}
+
+/// Smallest node count covering `num_nodes` and every endpoint.
+fn covering_nodes(num_nodes: usize, edges: &[(u32, u32)]) -> usize {
+    let max_id = edges.par_iter().map(|&(s, t)| s.max(t)).max();
+    num_nodes.max(max_id.map_or(0, |x| x as usize + 1))
+}
+
+pub(super) fn from_edges(num_nodes: usize, edges: Vec<(u32, u32)>) -> (Vec<u64>, Vec<u32>) {
+    let n = covering_nodes(num_nodes, &edges);
+    let m = edges.len();
+    let src = EdgeSource {
+        edges: &edges,
+        chunks: histogram_chunks(n, m),
+    };
+    let (offsets, targets) = bucket_pairs(n, m, &src);
+    drop(edges);
+    sort_and_dedup(offsets, targets)
+}
+
+/// Sorts every adjacency and removes repeats, compacting the targets.
+fn sort_and_dedup(mut offsets: Vec<u64>, mut targets: Vec<u32>) -> (Vec<u64>, Vec<u32>) {
+    let n = offsets.len() - 1;
+    let blocks = csr_blocks(&offsets, block_count(n + targets.len()));
+    let out = SharedMut::new(&mut targets);
+    let offsets_ref = &offsets;
+    let kept: Vec<Vec<u64>> = blocks
+        .par_iter()
+        .map(|&(a, b)| {
+            let base = offsets_ref[a] as usize;
+            // SAFETY: blocks are disjoint node ranges, so their target ranges are disjoint.
+            let slice = unsafe { out.slice_mut(base, offsets_ref[b] as usize - base) };
+            let mut write = 0usize;
+            let mut lens = Vec::with_capacity(b - a);
+            for v in a..b {
+                let (s, e) = (
+                    offsets_ref[v] as usize - base,
+                    offsets_ref[v + 1] as usize - base,
+                );
+                let adj = &mut slice[s..e];
+                if !adj.is_sorted() {
+                    adj.sort_unstable();
+                }
+                let start = write;
+                for i in s..e {
+                    let x = slice[i];
+                    if write == start || slice[write - 1] != x {
+                        slice[write] = x;
+                        write += 1;
+                    }
+                }
+                lens.push((write - start) as u64);
+            }
+            lens
+        })
+        .collect();
+
+    let kept_total: u64 = kept.iter().flatten().sum();
+    if kept_total as usize == targets.len() {
+        return (offsets, targets);
+    }
+    // Slide each block's kept prefix down; blocks are in node order, so the
+    // destination never overtakes a source not yet moved.
+    let mut write = 0usize;
+    for (&(a, _), lens) in blocks.iter().zip(&kept) {
+        let start = offsets[a] as usize;
+        let len: u64 = lens.iter().sum();
+        targets.copy_within(start..start + len as usize, write);
+        write += len as usize;
+    }
+    targets.truncate(write);
+    targets.shrink_to_fit();
+    let mut v = 0usize;
+    for lens in &kept {
+        for &len in lens {
+            offsets[v + 1] = offsets[v] + len;
+            v += 1;
+        }
+    }
+    (offsets, targets)
+}
+
+pub(super) fn transpose(csr: &Csr) -> (Vec<u64>, Vec<u32>) {
+    let n = csr.num_nodes();
+    let m = csr.num_edges();
+    let src = ReversedCsr {
+        csr,
+        blocks: csr_blocks(csr.offsets(), histogram_chunks(n, m)),
+    };
+    if src.blocks.is_empty() {
+        return (vec![0; n + 1], Vec::new());
+    }
+    bucket_pairs(n, m, &src)
+}
+
+pub(super) fn with_added_edges(
+    csr: &Csr,
+    num_nodes: usize,
+    new_edges: Vec<(u32, u32)>,
+) -> (Vec<u64>, Vec<u32>) {
+    let n = covering_nodes(num_nodes.max(csr.num_nodes()), &new_edges);
+    let (offsets, targets) = from_edges(n, new_edges);
+    let added = Csr::from_parts_unchecked(offsets, targets);
+    merge_adjacency(n, csr, &added, false)
+}
+
+pub(super) fn symmetrize_simple(csr: &Csr) -> (Vec<u64>, Vec<u32>) {
+    let reversed = csr.transpose();
+    merge_adjacency(csr.num_nodes(), csr, &reversed, true)
+}
+
+/// Union of two graphs' adjacencies over `n` nodes (a node past a graph has
+/// no neighbours there), optionally without self-loops. Two passes: count,
+/// then fill, so the output is allocated once at its final size.
+pub(crate) fn merge_adjacency(
+    n: usize,
+    left: &Csr,
+    right: &Csr,
+    drop_self_loops: bool,
+) -> (Vec<u64>, Vec<u32>) {
+    let (lo, ro) = (left.offsets(), right.offsets());
+    let (ln, rn) = (left.num_nodes(), right.num_nodes());
+    let work = |i: usize| lo[i.min(ln)] + ro[i.min(rn)];
+    let blocks = node_blocks(
+        n,
+        work,
+        block_count(n + left.num_edges() + right.num_edges()),
+    );
+
+    let degrees: Vec<Vec<u64>> = blocks
+        .par_iter()
+        .map(|&(a, b)| {
+            (a..b)
+                .map(|v| {
+                    let mut count = 0u64;
+                    merge_sorted(left.neighbors(v as u32), right.neighbors(v as u32), |x| {
+                        if !(drop_self_loops && x as usize == v) {
+                            count += 1;
+                        }
+                    });
+                    count
+                })
+                .collect()
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0u64);
+    let mut sum = 0u64;
+    for d in degrees.iter().flatten() {
+        sum += d;
+        offsets.push(sum);
+    }
+    drop(degrees);
+
+    let mut targets = vec![0u32; sum as usize];
+    let out = SharedMut::new(&mut targets);
+    let offsets_ref = &offsets;
+    blocks.par_iter().for_each(|&(a, b)| {
+        let mut pos = offsets_ref[a] as usize;
+        for v in a..b {
+            merge_sorted(left.neighbors(v as u32), right.neighbors(v as u32), |x| {
+                if !(drop_self_loops && x as usize == v) {
+                    // SAFETY: node v's range offsets[v]..offsets[v+1] belongs to this block.
+                    unsafe { out.write(pos, x) };
+                    pos += 1;
+                }
+            });
+        }
+    });
+    (offsets, targets)
+}
+
+/// Calls `emit` on the union of two strictly increasing lists, in order.
+#[inline]
+fn merge_sorted(a: &[u32], b: &[u32], mut emit: impl FnMut(u32)) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x < y {
+            emit(x);
+            i += 1;
+        } else if y < x {
+            emit(y);
+            j += 1;
+        } else {
+            emit(x);
+            i += 1;
+            j += 1;
+        }
+    }
+    a[i..].iter().for_each(|&x| emit(x));
+    b[j..].iter().for_each(|&y| emit(y));
+}

@@ -1,0 +1,112 @@
+//! Small helpers for splitting work over rayon threads.
+
+use rayon::prelude::*;
+
+/// A raw pointer that may be shared between threads. Every user writes only
+/// positions no other thread touches (disjoint node blocks or buckets), which
+/// is what makes the `unsafe` writes through it sound.
+#[derive(Clone, Copy)]
+pub(crate) struct SharedMut<T>(*mut T);
+
+// SAFETY: the pointer is only dereferenced at indices that are disjoint
+// between threads (see the type's comment); T itself must be Send.
+unsafe impl<T: Send> Send for SharedMut<T> {}
+unsafe impl<T: Send> Sync for SharedMut<T> {}
+
+impl<T> SharedMut<T> {
+    pub(crate) fn new(slice: &mut [T]) -> SharedMut<T> {
+        SharedMut(slice.as_mut_ptr())
+    }
+
+    /// # Safety
+    /// `index` must be in bounds of the slice this was made from, and no
+    /// other thread may read or write `index` concurrently.
+    #[inline(always)]
+    pub(crate) unsafe fn write(self, index: usize, value: T) {
+        unsafe { self.0.add(index).write(value) }
+    }
+
+    /// # Safety
+    /// `start..start + len` must be in bounds and used by this thread alone.
+    #[inline(always)]
+    pub(crate) unsafe fn slice_mut<'a>(self, start: usize, len: usize) -> &'a mut [T] {
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(start), len) }
+    }
+}
+
+/// Splits nodes `0..n` into contiguous blocks of roughly equal work, where the
+/// work of a node range `a..b` is `prefix(b) - prefix(a)` plus one per node
+/// (so long runs of isolated nodes still get split). `prefix` is defined on
+/// `0..=n`, starts at 0 and never decreases.
+pub(crate) fn node_blocks(
+    n: usize,
+    prefix: impl Fn(usize) -> u64,
+    parts: usize,
+) -> Vec<(usize, usize)> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let parts = parts.clamp(1, n);
+    let total = prefix(n) + n as u64;
+    let mut blocks = Vec::with_capacity(parts);
+    let mut start = 0usize;
+    for part in 1..=parts {
+        let end = if part == parts {
+            n
+        } else {
+            let goal = (total as u128 * part as u128 / parts as u128) as u64;
+            // first node index whose cumulative work reaches the goal
+            let idx = partition_point_by(n, |i| prefix(i) + (i as u64) < goal);
+            idx.clamp(start, n)
+        };
+        if end > start {
+            blocks.push((start, end));
+            start = end;
+        }
+    }
+    blocks
+}
+
+/// Blocks of a CSR's nodes balanced by edge count.
+pub(crate) fn csr_blocks(offsets: &[u64], parts: usize) -> Vec<(usize, usize)> {
+    node_blocks(offsets.len().saturating_sub(1), |i| offsets[i], parts)
+}
+
+fn partition_point_by(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0usize, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) { lo = mid + 1 } else { hi = mid }
+    }
+    lo
+}
+
+/// How many blocks to cut work of `work` units into: enough for load
+/// balance across threads, few enough that per-block overhead is small.
+pub(crate) fn block_count(work: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    (work / 16_384).clamp(1, threads * 16)
+}
+
+/// Exclusive prefix sum in place; returns the total.
+pub(crate) fn exclusive_prefix_sum(values: &mut [u64]) -> u64 {
+    let mut sum = 0u64;
+    for v in values.iter_mut() {
+        let d = *v;
+        *v = sum;
+        sum += d;
+    }
+    sum
+}
+
+/// Sum of a slice of f64 in parallel with a fixed reduction tree over fixed
+/// chunks, so the result does not depend on the thread count.
+#[allow(dead_code)]
+pub(crate) fn deterministic_sum(values: &[f64]) -> f64 {
+    values
+        .par_chunks(4096)
+        .map(|c| c.iter().sum::<f64>())
+        .collect::<Vec<f64>>()
+        .iter()
+        .sum()
+}
