@@ -19,7 +19,7 @@ pub enum SettingsError {
 }
 
 /// All of `kith.toml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub tiers: Tiers,
@@ -331,22 +331,6 @@ impl Default for Tracking {
             holding_days: 30,
             unique_click_window_hours: 24,
             currency: "USD".into(),
-        }
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            tiers: Tiers::default(),
-            engagement: Engagement::default(),
-            curve: Curve::default(),
-            authenticity: Authenticity::default(),
-            saturation: Saturation::default(),
-            weights: Weights::default(),
-            costs: Costs::default(),
-            overlap: Overlap::default(),
-            tracking: Tracking::default(),
         }
     }
 }
