@@ -57,6 +57,13 @@ impl Csr {
         Csr::from_parts_unchecked(offsets, targets)
     }
 
+    /// Like [`Csr::from_edges`] for edges that arrive in several vectors
+    /// (as a parallel parser produces them); each is freed once scattered.
+    pub fn from_edge_blocks(num_nodes: usize, blocks: Vec<Vec<(u32, u32)>>) -> Csr {
+        let (offsets, targets) = build::from_edge_blocks(num_nodes, blocks);
+        Csr::from_parts_unchecked(offsets, targets)
+    }
+
     /// A new CSR holding this graph's edges and `new_edges`, over
     /// `max(num_nodes, self.num_nodes(), largest endpoint + 1)` nodes;
     /// O(m + k log k) for k new edges.

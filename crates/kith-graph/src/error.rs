@@ -37,7 +37,6 @@ impl GraphError {
         }
     }
 
-    #[allow(dead_code)]
     pub(crate) fn invalid(reason: impl Into<String>) -> GraphError {
         GraphError::InvalidInput(reason.into())
     }

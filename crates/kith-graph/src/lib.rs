@@ -8,3 +8,19 @@ mod parallel;
 
 pub use csr::Csr;
 pub use error::GraphError;
+pub mod edgelist;
+pub mod generate;
+pub mod rng;
+
+pub use edgelist::{EdgeListGraph, IdMap, read_snap};
+pub use generate::{RmatParams, rmat_csr, write_rmat_snap};
+pub mod pagerank;
+pub mod ppr_push;
+
+pub use pagerank::{PageRankOptions, PageRankResult, pagerank, personalized_pagerank};
+pub use ppr_push::{PushOptions, PushResult, ppr_push};
+pub mod components;
+pub mod kcore;
+
+pub use components::{Components, weakly_connected_components};
+pub use kcore::{core_numbers, core_numbers_directed};

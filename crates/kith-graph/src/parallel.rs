@@ -5,8 +5,14 @@ use rayon::prelude::*;
 /// A raw pointer that may be shared between threads. Every user writes only
 /// positions no other thread touches (disjoint node blocks or buckets), which
 /// is what makes the `unsafe` writes through it sound.
-#[derive(Clone, Copy)]
 pub(crate) struct SharedMut<T>(*mut T);
+
+impl<T> Clone for SharedMut<T> {
+    fn clone(&self) -> SharedMut<T> {
+        *self
+    }
+}
+impl<T> Copy for SharedMut<T> {}
 
 // SAFETY: the pointer is only dereferenced at indices that are disjoint
 // between threads (see the type's comment); T itself must be Send.
@@ -101,7 +107,6 @@ pub(crate) fn exclusive_prefix_sum(values: &mut [u64]) -> u64 {
 
 /// Sum of a slice of f64 in parallel with a fixed reduction tree over fixed
 /// chunks, so the result does not depend on the thread count.
-#[allow(dead_code)]
 pub(crate) fn deterministic_sum(values: &[f64]) -> f64 {
     values
         .par_chunks(4096)
@@ -109,4 +114,21 @@ pub(crate) fn deterministic_sum(values: &[f64]) -> f64 {
         .collect::<Vec<f64>>()
         .iter()
         .sum()
+}
+
+/// Runs `f(a, b, out[a..b])` for every node block `(a, b)` in parallel;
+/// blocks must be disjoint, in order, and within `out`.
+pub(crate) fn for_each_block_mut<T: Send>(
+    blocks: &[(usize, usize)],
+    out: &mut [T],
+    f: impl Fn(usize, usize, &mut [T]) + Sync,
+) {
+    assert!(blocks.last().is_none_or(|&(_, b)| b <= out.len()));
+    let ptr = SharedMut::new(out);
+    blocks.par_iter().for_each(|&(a, b)| {
+        // SAFETY: blocks are disjoint ranges within `out` (asserted above
+        // for the end; callers build them with `node_blocks`).
+        let slice = unsafe { ptr.slice_mut(a, b - a) };
+        f(a, b, slice);
+    });
 }

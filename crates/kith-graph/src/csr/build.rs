@@ -12,20 +12,55 @@ trait PairSource: Sync {
     fn for_each_in_chunk(&self, chunk: usize, f: impl FnMut(u32, u32));
 }
 
-struct EdgeSource<'a> {
-    edges: &'a [(u32, u32)],
+/// Edges held in several vectors, read as one sequence cut into `chunks`
+/// equal ranges.
+struct EdgeBlocks<'a> {
+    blocks: &'a [Vec<(u32, u32)>],
+    /// `starts[i]` = number of edges in blocks before block i; one extra entry.
+    starts: Vec<usize>,
     chunks: usize,
 }
 
-impl PairSource for EdgeSource<'_> {
+impl<'a> EdgeBlocks<'a> {
+    fn new(blocks: &'a [Vec<(u32, u32)>], chunks: usize) -> EdgeBlocks<'a> {
+        let mut starts = Vec::with_capacity(blocks.len() + 1);
+        let mut sum = 0;
+        starts.push(0);
+        for b in blocks {
+            sum += b.len();
+            starts.push(sum);
+        }
+        EdgeBlocks {
+            blocks,
+            starts,
+            chunks,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+}
+
+impl PairSource for EdgeBlocks<'_> {
     fn num_chunks(&self) -> usize {
         self.chunks
     }
     fn for_each_in_chunk(&self, chunk: usize, mut f: impl FnMut(u32, u32)) {
-        let len = self.edges.len();
-        let range = chunk * len / self.chunks..(chunk + 1) * len / self.chunks;
-        for &(s, t) in &self.edges[range] {
-            f(s, t);
+        let len = self.len();
+        let (lo, hi) = (chunk * len / self.chunks, (chunk + 1) * len / self.chunks);
+        // first block that ends after `lo`
+        let mut b = self.starts.partition_point(|&s| s <= lo).saturating_sub(1);
+        let mut pos = lo;
+        while pos < hi && b < self.blocks.len() {
+            let block_start = self.starts[b];
+            let from = pos - block_start;
+            let to = (hi - block_start).min(self.blocks[b].len());
+            for &(s, t) in &self.blocks[b][from..to] {
+                f(s, t);
+            }
+            pos = block_start + to;
+            b += 1;
         }
     }
 }
@@ -161,14 +196,19 @@ fn covering_nodes(num_nodes: usize, edges: &[(u32, u32)]) -> usize {
 }
 
 pub(super) fn from_edges(num_nodes: usize, edges: Vec<(u32, u32)>) -> (Vec<u64>, Vec<u32>) {
-    let n = covering_nodes(num_nodes, &edges);
-    let m = edges.len();
-    let src = EdgeSource {
-        edges: &edges,
-        chunks: histogram_chunks(n, m),
-    };
+    from_edge_blocks(num_nodes, vec![edges])
+}
+
+pub(super) fn from_edge_blocks(
+    num_nodes: usize,
+    blocks: Vec<Vec<(u32, u32)>>,
+) -> (Vec<u64>, Vec<u32>) {
+    let n = blocks.iter().fold(num_nodes, |n, b| covering_nodes(n, b));
+    let m: usize = blocks.iter().map(Vec::len).sum();
+    let src = EdgeBlocks::new(&blocks, histogram_chunks(n, m));
     let (offsets, targets) = bucket_pairs(n, m, &src);
-    drop(edges);
+    drop(src);
+    drop(blocks);
     sort_and_dedup(offsets, targets)
 }
 

@@ -1,0 +1,397 @@
+//! Reading SNAP edge lists (`#` or `%` comment lines, two whitespace-separated
+//! non-negative integer ids a line, further columns ignored, `.gz` allowed)
+//! into a CSR, with original ids remapped to dense `u32` node ids.
+//!
+//! The file is read in blocks; each block is parsed by all threads at once.
+//! Dense ids follow the sorted order of the original ids, so a file whose ids
+//! are already `0..n` keeps them.
+
+use crate::{Csr, GraphError};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Bytes of text parsed per round.
+const BLOCK_BYTES: usize = 32 << 20;
+
+/// The dictionary between dense node ids and the ids in the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IdMap {
+    /// Original id of each dense id, increasing.
+    originals: Vec<u64>,
+}
+
+impl IdMap {
+    /// The identity map on `0..n`.
+    pub fn identity(n: usize) -> IdMap {
+        IdMap {
+            originals: (0..n as u64).collect(),
+        }
+    }
+
+    /// The original id of dense node `v`, if `v` is a node.
+    pub fn original(&self, v: u32) -> Option<u64> {
+        self.originals.get(v as usize).copied()
+    }
+
+    /// The dense node id of an original id, if it appears in the file.
+    pub fn dense(&self, original: u64) -> Option<u32> {
+        self.originals
+            .binary_search(&original)
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    /// Number of distinct ids.
+    pub fn len(&self) -> usize {
+        self.originals.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.originals.is_empty()
+    }
+}
+
+/// A graph read from an edge list: out-edges and the id dictionary.
+#[derive(Debug)]
+pub struct EdgeListGraph {
+    pub out: Csr,
+    pub ids: IdMap,
+    /// Edge lines read, before merging repeated edges.
+    pub lines_with_edges: u64,
+}
+
+/// One parsed stretch of text: edges with ids below 2^32 stay narrow; a
+/// stretch holding a larger id is kept wide until remapping.
+enum Parsed {
+    Narrow(Vec<(u32, u32)>),
+    Wide(Vec<(u64, u64)>),
+}
+
+impl Parsed {
+    fn len(&self) -> usize {
+        match self {
+            Parsed::Narrow(v) => v.len(),
+            Parsed::Wide(v) => v.len(),
+        }
+    }
+}
+
+struct ParseError {
+    /// Byte offset of the bad line inside the stretch.
+    at: usize,
+    reason: &'static str,
+}
+
+/// Reads a SNAP edge list (gzip if the name ends in `.gz`) into a CSR.
+pub fn read_snap(path: &Path) -> Result<EdgeListGraph, GraphError> {
+    let file = File::open(path).map_err(|e| GraphError::io(path, e))?;
+    let gz = path.extension().is_some_and(|e| e == "gz");
+    let reader: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(
+            std::io::BufReader::with_capacity(1 << 20, file),
+        ))
+    } else {
+        Box::new(file)
+    };
+    read_snap_from(reader, path)
+}
+
+/// Reads an edge list from any reader; `path` only labels errors.
+pub fn read_snap_from(mut reader: impl Read, path: &Path) -> Result<EdgeListGraph, GraphError> {
+    let mut parsed: Vec<Parsed> = Vec::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + 4096);
+    let mut line_base = 1u64;
+    let mut eof = false;
+    let mut want = BLOCK_BYTES;
+    while !eof {
+        // Fill the buffer up to `want` bytes (it may hold a carried partial line).
+        while buf.len() < want {
+            let old = buf.len();
+            buf.resize(want, 0);
+            let got =
+                read_retrying(&mut reader, &mut buf[old..]).map_err(|e| GraphError::io(path, e))?;
+            buf.truncate(old + got);
+            if got == 0 {
+                eof = true;
+                break;
+            }
+        }
+        let cut = if eof {
+            buf.len()
+        } else {
+            match memchr_last_newline(&buf) {
+                Some(i) => i + 1,
+                // a single line longer than the block: keep reading
+                None if buf.len() < (1 << 30) => {
+                    want += BLOCK_BYTES;
+                    continue;
+                }
+                None => return Err(edge_error(path, line_base, "line longer than 1 GiB")),
+            }
+        };
+        let text = &buf[..cut];
+        let pieces = split_at_newlines(text, rayon::current_num_threads() * 2);
+        let results: Vec<Result<Parsed, ParseError>> = pieces
+            .par_iter()
+            .map(|&(a, b)| parse_piece(&text[a..b]).map_err(|e| ParseError { at: e.at + a, ..e }))
+            .collect();
+        for r in results {
+            match r {
+                Ok(p) if p.len() > 0 => parsed.push(p),
+                Ok(_) => {}
+                Err(e) => {
+                    let line = line_base + count_newlines(&text[..e.at]);
+                    return Err(edge_error(path, line, e.reason));
+                }
+            }
+        }
+        line_base += count_newlines(text);
+        buf.drain(..cut);
+        want = BLOCK_BYTES.max(buf.len() + BLOCK_BYTES / 2);
+    }
+    let lines_with_edges = parsed.iter().map(|p| p.len() as u64).sum();
+    let (blocks, ids) = remap(parsed);
+    let out = Csr::from_edge_blocks(ids.len(), blocks);
+    Ok(EdgeListGraph {
+        out,
+        ids,
+        lines_with_edges,
+    })
+}
+
+fn edge_error(path: &Path, line: u64, reason: &str) -> GraphError {
+    GraphError::EdgeList {
+        path: PathBuf::from(path),
+        line,
+        reason: reason.to_string(),
+    }
+}
+
+fn read_retrying(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+fn memchr_last_newline(buf: &[u8]) -> Option<usize> {
+    buf.iter().rposition(|&b| b == b'\n')
+}
+
+fn count_newlines(text: &[u8]) -> u64 {
+    text.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Cuts `text` into about `parts` ranges, each ending just after a newline
+/// (or at the end of the text).
+fn split_at_newlines(text: &[u8], parts: usize) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::with_capacity(parts);
+    let mut start = 0;
+    for p in 1..=parts {
+        let mut end = if p == parts {
+            text.len()
+        } else {
+            (text.len() * p / parts).max(start)
+        };
+        while end < text.len() && end > 0 && text[end - 1] != b'\n' {
+            end += 1;
+        }
+        if end > start {
+            ranges.push((start, end));
+            start = end;
+        }
+    }
+    ranges
+}
+
+/// Parses whole lines; stays narrow until an id needs more than 32 bits.
+fn parse_piece(text: &[u8]) -> Result<Parsed, ParseError> {
+    let mut narrow: Vec<(u32, u32)> = Vec::with_capacity(text.len() / 12);
+    let mut wide: Option<Vec<(u64, u64)>> = None;
+    let mut i = 0;
+    let len = text.len();
+    while i < len {
+        let line_start = i;
+        while i < len && (text[i] == b' ' || text[i] == b'\t') {
+            i += 1;
+        }
+        if i >= len {
+            break;
+        }
+        let c = text[i];
+        if c == b'\n' || c == b'\r' || c == b'#' || c == b'%' {
+            while i < len && text[i] != b'\n' {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let (src, next) = parse_id(text, i).map_err(|reason| ParseError {
+            at: line_start,
+            reason,
+        })?;
+        i = next;
+        if i >= len || (text[i] != b' ' && text[i] != b'\t') {
+            return Err(ParseError {
+                at: line_start,
+                reason: "expected two whitespace-separated node ids",
+            });
+        }
+        while i < len && (text[i] == b' ' || text[i] == b'\t') {
+            i += 1;
+        }
+        let (dst, next) = parse_id(text, i).map_err(|reason| ParseError {
+            at: line_start,
+            reason,
+        })?;
+        i = next;
+        if i < len && !matches!(text[i], b' ' | b'\t' | b'\r' | b'\n') {
+            return Err(ParseError {
+                at: line_start,
+                reason: "a node id must be a non-negative integer",
+            });
+        }
+        // further columns (weights, times) are ignored
+        while i < len && text[i] != b'\n' {
+            i += 1;
+        }
+        i += 1;
+        match &mut wide {
+            Some(w) => w.push((src, dst)),
+            None if src <= u32::MAX as u64 && dst <= u32::MAX as u64 => {
+                narrow.push((src as u32, dst as u32))
+            }
+            None => {
+                let mut w: Vec<(u64, u64)> =
+                    narrow.iter().map(|&(a, b)| (a as u64, b as u64)).collect();
+                w.push((src, dst));
+                narrow = Vec::new();
+                wide = Some(w);
+            }
+        }
+    }
+    Ok(match wide {
+        Some(w) => Parsed::Wide(w),
+        None => {
+            narrow.shrink_to_fit();
+            Parsed::Narrow(narrow)
+        }
+    })
+}
+
+#[inline]
+fn parse_id(text: &[u8], mut i: usize) -> Result<(u64, usize), &'static str> {
+    let start = i;
+    let mut value: u64 = 0;
+    while i < text.len() && text[i].is_ascii_digit() {
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add((text[i] - b'0') as u64))
+            .ok_or("node id does not fit 64 bits")?;
+        i += 1;
+    }
+    if i == start {
+        return Err(if i >= text.len() || text[i] == b'\n' || text[i] == b'\r' {
+            "expected two whitespace-separated node ids"
+        } else {
+            "a node id must be a non-negative integer"
+        });
+    }
+    Ok((value, i))
+}
+
+/// Replaces original ids by dense ids (ranks among the distinct ids).
+fn remap(parsed: Vec<Parsed>) -> (Vec<Vec<(u32, u32)>>, IdMap) {
+    let edges: usize = parsed.iter().map(Parsed::len).sum();
+    let max_id = parsed
+        .par_iter()
+        .map(|p| match p {
+            Parsed::Narrow(v) => v.iter().map(|&(a, b)| a.max(b) as u64).max().unwrap_or(0),
+            Parsed::Wide(v) => v.iter().map(|&(a, b)| a.max(b)).max().unwrap_or(0),
+        })
+        .max()
+        .unwrap_or(0);
+    // A rank table costs 4 bytes per possible id: use it when that is at most
+    // about the size of the edges themselves.
+    let small_universe = max_id < (1u64 << 32) && (max_id as usize) < 2 * edges + (1 << 20);
+    if edges > 0 && small_universe && parsed.iter().all(|p| matches!(p, Parsed::Narrow(_))) {
+        let narrow = parsed
+            .into_iter()
+            .filter_map(|p| match p {
+                Parsed::Narrow(v) => Some(v),
+                Parsed::Wide(_) => None,
+            })
+            .collect();
+        remap_by_table(narrow, max_id as usize + 1)
+    } else {
+        remap_by_search(parsed)
+    }
+}
+
+fn remap_by_table(parsed: Vec<Vec<(u32, u32)>>, universe: usize) -> (Vec<Vec<(u32, u32)>>, IdMap) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let present: Vec<AtomicU32> = (0..universe).map(|_| AtomicU32::new(0)).collect();
+    parsed.par_iter().for_each(|v| {
+        for &(a, b) in v {
+            present[a as usize].store(1, Ordering::Relaxed);
+            present[b as usize].store(1, Ordering::Relaxed);
+        }
+    });
+    let mut rank: Vec<u32> = present.into_iter().map(AtomicU32::into_inner).collect();
+    let mut originals = Vec::new();
+    let mut next = 0u32;
+    for (id, slot) in rank.iter_mut().enumerate() {
+        if *slot != 0 {
+            *slot = next;
+            next += 1;
+            originals.push(id as u64);
+        }
+    }
+    let blocks = parsed
+        .into_par_iter()
+        .map(|mut v| {
+            for e in v.iter_mut() {
+                *e = (rank[e.0 as usize], rank[e.1 as usize]);
+            }
+            v
+        })
+        .collect();
+    (blocks, IdMap { originals })
+}
+
+fn remap_by_search(parsed: Vec<Parsed>) -> (Vec<Vec<(u32, u32)>>, IdMap) {
+    let per_block: Vec<Vec<u64>> = parsed
+        .par_iter()
+        .map(|p| {
+            let mut ids: Vec<u64> = match p {
+                Parsed::Narrow(v) => v.iter().flat_map(|&(a, b)| [a as u64, b as u64]).collect(),
+                Parsed::Wide(v) => v.iter().flat_map(|&(a, b)| [a, b]).collect(),
+            };
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+        .collect();
+    let mut originals: Vec<u64> = per_block.into_iter().flatten().collect();
+    originals.par_sort_unstable();
+    originals.dedup();
+    originals.shrink_to_fit();
+    let rank = |id: u64| originals.binary_search(&id).unwrap_or(0) as u32;
+    let blocks = parsed
+        .into_par_iter()
+        .map(|p| match p {
+            Parsed::Narrow(mut v) => {
+                for e in v.iter_mut() {
+                    *e = (rank(e.0 as u64), rank(e.1 as u64));
+                }
+                v
+            }
+            Parsed::Wide(v) => v.into_iter().map(|(a, b)| (rank(a), rank(b))).collect(),
+        })
+        .collect();
+    (blocks, IdMap { originals })
+}
