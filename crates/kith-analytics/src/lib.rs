@@ -1,1 +1,14 @@
-//! placeholder
+//! kith's vetting analytics: engagement rates against peers of the same
+//! size (the expected-ER curve and the ER index), authenticity (a calibrated
+//! fake-account classifier, suspicious-follower share, growth anomalies,
+//! engagement pods), conversation and brand saturation.
+//!
+//! Metrics are pure functions over plain slices and structs; every figure
+//! comes back as a [`Figure`] carrying its definition, window, sample size,
+//! observation time and confidence, or "not enough data" and why.
+
+pub mod authenticity;
+pub mod figure;
+pub mod stats;
+
+pub use figure::{Confidence, Figure};
