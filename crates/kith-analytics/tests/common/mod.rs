@@ -1,0 +1,36 @@
+//! Shared by the data-backed tests: finding `../shared/data` (or
+//! `$KITH_DATA`) and reading labelled feature files.
+
+#![allow(dead_code)]
+
+use kith_analytics::authenticity::LabelledSet;
+use kith_model::AuthenticityFeatures;
+use std::path::PathBuf;
+
+/// The real-data folder, or `None` (said on stderr) when this checkout has
+/// none, as in a user's fresh clone.
+pub fn data_dir(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("KITH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "{test}: skipped: no data folder at {} (set KITH_DATA)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// Reads labelled feature files into one set (one source per file).
+pub fn labelled(paths: &[PathBuf]) -> LabelledSet {
+    let mut set = LabelledSet::default();
+    for p in paths {
+        let rows: Vec<AuthenticityFeatures> =
+            kith_io::read_all(p, &kith_io::ReadOptions::default()).unwrap();
+        set.push_file(&p.display().to_string(), &rows).unwrap();
+    }
+    set
+}
