@@ -3,6 +3,7 @@
 //! audience size, engagement level, and the planted anomalies and customers.
 //! Later stages read the cast and never change it.
 
+use crate::WorldShape;
 use crate::niches::{BRAND_NICHE, NICHES};
 use crate::people::COUNTRIES;
 use crate::rng::{Draw, Stage, rng};
@@ -21,8 +22,6 @@ const CREATOR_TIKTOK_SHARE: f64 = 0.12;
 const ORDINARY_TIKTOK_SHARE: f64 = 0.10;
 /// Share of ordinary users with a second community besides their home one.
 const SECOND_INTEREST_SHARE: f64 = 0.3;
-/// Share of ordinary users whose profile is private.
-const ORDINARY_PRIVATE_SHARE: f64 = 0.5;
 
 /// Creators' followers: log10 is normal with this mean and deviation,
 /// truncated to [3, 8] (from `worlds/instagram-influencers`: median 4.21,
@@ -86,6 +85,7 @@ pub(crate) struct Persona {
 pub(crate) struct Cast {
     pub seed: u64,
     pub now: i64,
+    pub shape: WorldShape,
     pub tiers: Tiers,
     pub personas: Vec<Persona>,
     /// Brand accounts per niche, in `Niche::brands` order.
@@ -99,7 +99,7 @@ pub(crate) struct Cast {
 }
 
 impl Cast {
-    pub(crate) fn new(accounts: usize, seed: u64, now: i64) -> Cast {
+    pub(crate) fn new(accounts: usize, seed: u64, now: i64, shape: &WorldShape) -> Cast {
         let tiers = Tiers::default();
         let roles = shuffled_roles(accounts, seed);
         let mut brand_ordinal = vec![usize::MAX; accounts];
@@ -114,11 +114,12 @@ impl Cast {
         }
         let personas: Vec<Persona> = (0..accounts)
             .into_par_iter()
-            .map(|i| persona(seed, i, roles[i], brand_ordinal[i]))
+            .map(|i| persona(seed, shape, i, roles[i], brand_ordinal[i]))
             .collect();
         let mut cast = Cast {
             seed,
             now,
+            shape: shape.clone(),
             brand: brands[BRAND_NICHE][0],
             brands,
             tiers,
@@ -164,7 +165,7 @@ fn pick_niche<R: Rng>(r: &mut R) -> usize {
     r.weighted(&weights)
 }
 
-fn persona(seed: u64, i: usize, role: Role, brand_ordinal: usize) -> Persona {
+fn persona(seed: u64, shape: &WorldShape, i: usize, role: Role, brand_ordinal: usize) -> Persona {
     let mut r = rng(seed, Stage::Persona, i as u64);
     let country_weights: Vec<f64> = COUNTRIES.iter().map(|c| c.weight).collect();
     let country = r.weighted(&country_weights);
@@ -181,7 +182,7 @@ fn persona(seed: u64, i: usize, role: Role, brand_ordinal: usize) -> Persona {
             let er = r
                 .lognormal(1.0, crate::curve::ACCOUNT_SIGMA)
                 .clamp(0.3, 3.0);
-            (f as u64, er, r.chance(ORDINARY_PRIVATE_SHARE))
+            (f as u64, er, r.chance(shape.ordinary_private_share))
         }
         Role::Bot => {
             let f = if r.chance(0.09) {

@@ -9,7 +9,6 @@ use crate::rng::{Draw, Stage, rng};
 use crate::truth::SpikeTruth;
 use kith_model::{Account, HistoryPoint};
 use rand::Rng;
-use rayon::prelude::*;
 
 /// Days of history per account.
 pub(crate) const HISTORY_DAYS: i32 = 90;
@@ -21,43 +20,45 @@ const DAILY_SD: f64 = 0.008;
 /// Standard deviation of the daily following change.
 const FOLLOWING_DAILY_SD: f64 = 0.003;
 
-/// The world's history and the spikes planted in it.
-pub(crate) struct History {
-    pub points: Vec<HistoryPoint>,
-    pub follower_spikes: Vec<SpikeTruth>,
-    pub following_spikes: Vec<SpikeTruth>,
-}
-
 /// The last day with a history point: the day before `now` when `now` is
 /// midnight, so every point is a complete day.
 pub(crate) fn last_day(now: i64) -> i32 {
     (now - 1).div_euclid(86_400) as i32
 }
 
-pub(crate) fn build(cast: &Cast, accounts: &[Account]) -> History {
-    let per_account: Vec<(Vec<HistoryPoint>, Vec<SpikeTruth>, Vec<SpikeTruth>)> = (0..cast.len())
-        .into_par_iter()
-        .map(|i| {
-            let role = cast.personas[i].role;
-            let followers = accounts[i].followers.unwrap_or(0);
-            if (role == Role::Creator || role == Role::Brand) && followers >= cast.tiers.nano {
-                series(cast, accounts, i)
-            } else {
-                Default::default()
-            }
-        })
-        .collect();
-    let mut history = History {
-        points: Vec::with_capacity(per_account.iter().map(|a| a.0.len()).sum()),
-        follower_spikes: Vec::new(),
-        following_spikes: Vec::new(),
-    };
-    for (points, followers, following) in per_account {
-        history.points.extend(points);
-        history.follower_spikes.extend(followers);
-        history.following_spikes.extend(following);
+/// Whether account `i` has a history: creators and brands of at least the
+/// nano tier.
+pub(crate) fn has_history(cast: &Cast, accounts: &[Account], i: usize) -> bool {
+    let role = cast.personas[i].role;
+    (role == Role::Creator || role == Role::Brand)
+        && accounts[i].followers.unwrap_or(0) >= cast.tiers.nano
+}
+
+/// Account `i`'s daily points (none if it has no history).
+pub(crate) fn points(cast: &Cast, accounts: &[Account], i: usize) -> Vec<HistoryPoint> {
+    if has_history(cast, accounts, i) {
+        series(cast, accounts, i).0
+    } else {
+        Vec::new()
     }
-    history
+}
+
+/// The planted spikes: (follower spikes, following spikes), in account order.
+pub(crate) fn spikes(cast: &Cast, accounts: &[Account]) -> (Vec<SpikeTruth>, Vec<SpikeTruth>) {
+    let mut followers = Vec::new();
+    let mut following = Vec::new();
+    for i in 0..cast.len() {
+        let planted = matches!(
+            cast.personas[i].anomaly,
+            Anomaly::BoughtFollowers { .. } | Anomaly::FollowChurn
+        );
+        if planted && has_history(cast, accounts, i) {
+            let (_, f, g) = series(cast, accounts, i);
+            followers.extend(f);
+            following.extend(g);
+        }
+    }
+    (followers, following)
 }
 
 /// Days before the last day on which spikes happen, at least `gap` apart.

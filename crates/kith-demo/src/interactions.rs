@@ -6,11 +6,10 @@
 
 use crate::cast::{Anomaly, Cast, Role};
 use crate::follows::FollowGraph;
-use crate::posts::{Posts, pod_comment_delay};
+use crate::posts::pod_comment_delay;
 use crate::rng::{Draw, Stage, rng};
-use kith_model::{Account, Interaction, InteractionKind};
+use kith_model::{Account, Interaction, InteractionKind, Post};
 use rand::Rng;
-use rayon::prelude::*;
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3_600;
@@ -21,25 +20,6 @@ const COMMENT_DELAY_MEDIAN_HOURS: f64 = 2.0;
 const COMMENT_DELAY_SIGMA: f64 = 1.3;
 /// Median delay of an author's reply to a comment.
 const REPLY_DELAY_MEDIAN_MINUTES: f64 = 45.0;
-
-/// Comment and reply rows of the whole world, grouped by the author of the
-/// post they belong to, in index order.
-pub(crate) fn build(
-    cast: &Cast,
-    accounts: &[Account],
-    graph: &FollowGraph,
-    posts: &Posts,
-) -> Vec<Interaction> {
-    let per_author: Vec<Vec<Interaction>> = (0..cast.len())
-        .into_par_iter()
-        .map(|i| author_conversation(cast, accounts, graph, posts, i))
-        .collect();
-    let mut all = Vec::with_capacity(per_author.iter().map(Vec::len).sum::<usize>());
-    for list in per_author {
-        all.extend(list);
-    }
-    all
-}
 
 /// Writes a comment row and, sometimes, the author's reply to it.
 struct Thread<'a> {
@@ -77,14 +57,15 @@ impl Thread<'_> {
     }
 }
 
-fn author_conversation(
+/// Comments on account `i`'s posts (`own`, as [`crate::posts::author_posts`]
+/// made them) and the replies to them.
+pub(crate) fn author_conversation(
     cast: &Cast,
     accounts: &[Account],
     graph: &FollowGraph,
-    posts: &Posts,
+    own: &[Post],
     i: usize,
 ) -> Vec<Interaction> {
-    let own = &posts.posts[posts.offsets[i]..posts.offsets[i + 1]];
     if own.is_empty() {
         return Vec::new();
     }

@@ -12,15 +12,12 @@ use crate::rng::{Draw, Stage, hash, rng, splitmix64, unit};
 use kith_model::text::{extract_hashtags, extract_mentions};
 use kith_model::{Account, Interaction, InteractionKind, Platform, Post, PostKind};
 use rand::Rng;
-use rayon::prelude::*;
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
 
-/// Mean number of posts an ordinary user with a public profile has in the
-/// world (Poisson, at most [`ORDINARY_MAX_POSTS`]); private profiles show none.
-pub(crate) const ORDINARY_POSTS_MEAN: f64 = 4.0;
-const ORDINARY_MAX_POSTS: u64 = 12;
+/// Most posts an ordinary user has in the world.
+const ORDINARY_MAX_POSTS: u64 = 30;
 /// Share of paid posts that carry a disclosure hashtag; the rest are
 /// disclosed by the platform's paid-partnership flag only.
 const TAGGED_DISCLOSURE: f64 = 0.85;
@@ -33,15 +30,6 @@ const OVER_SPONSORED_MIN_SHARE: f64 = 0.5;
 const ORGANIC_MAX_PAID_SHARE: f64 = 0.2;
 /// Share of an engagement pod's members that comment on a member's post.
 const POD_TURNOUT: f64 = 0.85;
-
-/// Posts of the whole world, grouped by author in index order.
-pub(crate) struct Posts {
-    pub posts: Vec<Post>,
-    /// `posts[offsets[i]..offsets[i + 1]]` are account i's, oldest first.
-    pub offsets: Vec<usize>,
-    /// One `mention` interaction per @mention in a caption.
-    pub mentions: Vec<Interaction>,
-}
 
 /// When a pod member comments on another member's post: `Some(seconds after
 /// posting)` (one to eight minutes), or `None` if it skips this post. A pure
@@ -57,25 +45,18 @@ pub(crate) fn pod_comment_delay(seed: u64, author: u32, post: u32, member: u32) 
     (unit(h) < POD_TURNOUT).then(|| 60 + (splitmix64(h) % 420) as i64)
 }
 
-pub(crate) fn build(cast: &Cast, accounts: &[Account], graph: &FollowGraph) -> Posts {
-    let per_author: Vec<(Vec<Post>, Vec<Interaction>)> = (0..cast.len())
-        .into_par_iter()
-        .map(|i| author_posts(cast, accounts, graph, i))
-        .collect();
-    let total: usize = per_author.iter().map(|p| p.0.len()).sum();
-    let mut posts = Vec::with_capacity(total);
-    let mut offsets = Vec::with_capacity(cast.len() + 1);
-    let mut mentions = Vec::new();
-    offsets.push(0);
-    for (p, m) in per_author {
-        posts.extend(p);
-        mentions.extend(m);
-        offsets.push(posts.len());
-    }
-    Posts {
-        posts,
-        offsets,
-        mentions,
+/// How many posts account `i` has in the world: a stream of its own, so
+/// the count is known without generating the posts.
+pub(crate) fn post_count(cast: &Cast, i: usize) -> usize {
+    let p = &cast.personas[i];
+    let mut r = rng(cast.seed, Stage::PostCount, i as u64);
+    match p.role {
+        Role::Creator => r.gen_range(12..=30),
+        Role::Brand => r.gen_range(12..=20),
+        Role::Ordinary if !p.private => r
+            .poisson(cast.shape.ordinary_posts_mean)
+            .min(ORDINARY_MAX_POSTS) as usize,
+        _ => 0,
     }
 }
 
@@ -149,7 +130,9 @@ fn plan_sponsorship<R: Rng>(r: &mut R, cast: &Cast, p: &Persona, times: &[i64]) 
     paid
 }
 
-fn author_posts(
+/// Account `i`'s posts, oldest first, and one `mention` interaction per
+/// @mention in their captions.
+pub(crate) fn author_posts(
     cast: &Cast,
     accounts: &[Account],
     graph: &FollowGraph,
@@ -158,14 +141,7 @@ fn author_posts(
     let p = &cast.personas[i];
     let account = &accounts[i];
     let mut r = rng(cast.seed, Stage::Posts, i as u64);
-    let count = match p.role {
-        Role::Creator => r.gen_range(12..=30),
-        Role::Brand => r.gen_range(12..=20),
-        Role::Ordinary if !p.private => {
-            r.poisson(ORDINARY_POSTS_MEAN).min(ORDINARY_MAX_POSTS) as usize
-        }
-        _ => 0,
-    };
+    let count = post_count(cast, i);
     if count == 0 {
         return (Vec::new(), Vec::new());
     }

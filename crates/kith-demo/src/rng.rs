@@ -19,6 +19,7 @@ pub(crate) enum Stage {
     Follows,
     FakeFollows,
     Friendship,
+    PostCount,
     Posts,
     PodTiming,
     Interactions,

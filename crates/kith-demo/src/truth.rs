@@ -80,13 +80,13 @@ pub struct SpikeTruth {
     pub added: u64,
 }
 
-/// Row counts of the generated world.
+/// Row counts of the generated world, known before its activity is
+/// generated (interactions are counted only as they are generated).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorldCounts {
     pub accounts: usize,
     pub follows: usize,
     pub posts: usize,
-    pub interactions: usize,
     pub history: usize,
     pub customers: usize,
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{er_followers_median, id, index, median, posts_by_account, world};
-use kith_demo::{DemoOptions, generate};
+use kith_demo::{DemoOptions, WorldShape, WorldSkeleton, generate, generate_with};
 use kith_model::{Platform, text};
 use std::collections::{HashMap, HashSet};
 
@@ -44,6 +44,55 @@ fn same_seed_same_world_other_seed_other_world() {
     assert_eq!(a.follows, single.follows);
     assert_eq!(a.posts, single.posts);
     assert_eq!(a.truth, single.truth);
+}
+
+#[test]
+fn activity_in_blocks_is_the_whole_worlds_activity() {
+    let opts = DemoOptions {
+        accounts: 2_500,
+        seed: 11,
+        ..DemoOptions::default()
+    };
+    let whole = generate(&opts);
+    let skeleton = WorldSkeleton::new(&opts);
+    assert_eq!(skeleton.accounts(), &whole.accounts[..]);
+    assert_eq!(skeleton.follows(), &whole.follows[..]);
+    assert_eq!(skeleton.truth(), &whole.truth);
+    let (mut posts, mut interactions, mut history) = (Vec::new(), Vec::new(), Vec::new());
+    for start in (0..2_500).step_by(700) {
+        let a = skeleton.activity(start..start + 700);
+        posts.extend(a.posts);
+        interactions.extend(a.interactions);
+        history.extend(a.history);
+    }
+    assert_eq!(posts, whole.posts);
+    assert_eq!(interactions, whole.interactions);
+    assert_eq!(history, whole.history);
+    assert_eq!(whole.truth.counts.posts, whole.posts.len());
+    assert_eq!(whole.truth.counts.history, whole.history.len());
+    assert_eq!(whole.truth.counts.follows, whole.follows.len());
+}
+
+#[test]
+fn benchmark_shape_has_about_twelve_posts_per_account() {
+    let opts = DemoOptions {
+        accounts: 2_000,
+        ..DemoOptions::default()
+    };
+    let world = generate_with(&opts, &WorldShape::benchmark());
+    let per_account = world.posts.len() as f64 / world.accounts.len() as f64;
+    assert!((11.0..13.0).contains(&per_account), "{per_account}");
+    let default = generate(&opts);
+    assert!(default.posts.len() * 3 < world.posts.len());
+}
+
+#[test]
+#[should_panic(expected = "accounts")]
+fn tiny_worlds_are_refused() {
+    generate(&DemoOptions {
+        accounts: 10,
+        ..DemoOptions::default()
+    });
 }
 
 #[test]
