@@ -8,7 +8,14 @@
 //! observation time and confidence, or "not enough data" and why.
 
 pub mod authenticity;
+pub mod conversation;
+pub mod curve;
+pub mod engagement;
 pub mod figure;
+pub mod followers;
+pub mod growth;
+pub mod pods;
+pub mod saturation;
 pub mod stats;
 
 pub use figure::{Confidence, Figure};

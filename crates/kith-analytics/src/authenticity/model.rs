@@ -17,6 +17,10 @@ pub const MODEL_FORMAT_VERSION: u32 = 1;
 /// files); its provenance is inside and in docs/vetting.md.
 pub const DEFAULT_MODEL_JSON: &str = include_str!("../../models/authenticity-default.json");
 
+/// The file in a workspace directory that holds a model the user trained
+/// (`kith authenticity train`); when present it replaces the shipped one.
+pub const WORKSPACE_MODEL_FILE: &str = "authenticity-model.json";
+
 /// Platt's sigmoid: P(fake) = 1 / (1 + exp(a * margin + b)).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Platt {
