@@ -1,11 +1,11 @@
-//! Caption text. Hashtags and mentions are written into the caption; the
-//! post's `hashtags` and `mentions` fields are then parsed back out of it
-//! with kith's own text rules, so the two always agree.
+//! Caption text, with the hashtags and mentions written into it. They are
+//! recorded as the caption is built (parsing them back with kith's text
+//! rules gives the same lists; a test holds the two together), which keeps
+//! the generator from scanning and allocating every caption twice.
 
 use crate::niches::{GENERIC_HASHTAGS, Niche, PERSONAL_PHRASES};
 use crate::rng::Draw;
 use rand::Rng;
-use rand::seq::SliceRandom;
 
 const EMOJI: &[&str] = &["✨", "🔥", "🙌", "❤️", "😍", "🌿", "☀️", "💪", "🏔️", "☕"];
 
@@ -18,55 +18,90 @@ const SPONSORED_TEMPLATES: &[&str] = &[
     "Three weeks with the {product} from @{brand}: honest review",
 ];
 
+/// A caption and what it tags and mentions, each once, in order of
+/// appearance, normalised as kith's text rules normalise them.
+#[derive(Debug, Default)]
+pub(crate) struct Caption {
+    pub text: String,
+    pub hashtags: Vec<String>,
+    pub mentions: Vec<String>,
+}
+
+impl Caption {
+    fn phrase<R: Rng>(r: &mut R, phrase: &str) -> Caption {
+        let mut text = String::with_capacity(128);
+        text.push_str(phrase);
+        if r.chance(0.5) {
+            text.push(' ');
+            text.push_str(r.pick_str(EMOJI));
+        }
+        Caption {
+            text,
+            ..Caption::default()
+        }
+    }
+
+    fn mention(&mut self, handle: &str) {
+        self.text.push_str(" with @");
+        self.text.push_str(handle);
+        self.mentions.push(handle.to_string());
+    }
+
+    /// Appends `#tag` (after `separator`) unless the caption has it already.
+    fn tag(&mut self, separator: &str, tag: &str) {
+        if self.hashtags.iter().any(|t| t == tag) {
+            return;
+        }
+        self.text.push_str(separator);
+        self.text.push('#');
+        self.text.push_str(tag);
+        self.hashtags.push(tag.to_string());
+    }
+
+    fn tags<'a>(&mut self, first_separator: &str, tags: impl IntoIterator<Item = &'a str>) {
+        for (k, t) in tags.into_iter().enumerate() {
+            self.tag(if k == 0 { first_separator } else { " " }, t);
+        }
+    }
+}
+
 /// Hashtags for a creator's post: a few of its signature tags, sometimes
 /// another tag of its niche, and sometimes generic ones.
-pub(crate) fn creator_tags<R: Rng>(r: &mut R, signature: &[String], niche: &Niche) -> Vec<String> {
-    let mut tags: Vec<String> = signature.to_vec();
-    tags.shuffle(r);
-    tags.truncate(r.gen_range(2..=5).min(signature.len()));
+fn creator_tags<'a, R: Rng>(r: &mut R, signature: &'a [String], niche: &'a Niche) -> Vec<&'a str> {
+    let mut order: Vec<usize> = (0..signature.len()).collect();
+    let keep = r.gen_range(2..=5).min(signature.len());
+    for k in 0..keep {
+        let j = r.gen_range(k..order.len());
+        order.swap(k, j);
+    }
+    let mut tags: Vec<&str> = order[..keep]
+        .iter()
+        .map(|&k| signature[k].as_str())
+        .collect();
     if r.chance(0.25) {
-        let extra = r.pick(niche.hashtags).to_string();
-        if !tags.contains(&extra) {
-            tags.push(extra);
-        }
+        tags.push(r.pick_str(niche.hashtags));
     }
     for _ in 0..r.gen_range(0..=2) {
-        let generic = r.pick(GENERIC_HASHTAGS).to_string();
-        if !tags.contains(&generic) {
-            tags.push(generic);
-        }
+        tags.push(r.pick_str(GENERIC_HASHTAGS));
     }
     tags
-}
-
-fn hashtag_line(tags: &[String]) -> String {
-    tags.iter()
-        .map(|t| format!("#{t}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn with_emoji<R: Rng>(r: &mut R, text: &str) -> String {
-    if r.chance(0.5) {
-        format!("{text} {}", r.pick(EMOJI))
-    } else {
-        text.to_string()
-    }
 }
 
 /// An organic post of a creator or brand.
 pub(crate) fn organic<R: Rng>(
     r: &mut R,
     niche: &Niche,
-    tags: &[String],
+    signature: &[String],
     mention: Option<&str>,
-) -> String {
-    let phrase = *r.pick(niche.phrases);
-    let mut text = with_emoji(r, phrase);
+) -> Caption {
+    let phrase = r.pick_str(niche.phrases);
+    let mut c = Caption::phrase(r, phrase);
     if let Some(m) = mention {
-        text.push_str(&format!(" with @{m}"));
+        c.mention(m);
     }
-    format!("{text}\n\n{}", hashtag_line(tags))
+    let tags = creator_tags(r, signature, niche);
+    c.tags("\n\n", tags);
+    c
 }
 
 /// A paid post: names the brand by @mention, and carries a disclosure
@@ -74,52 +109,46 @@ pub(crate) fn organic<R: Rng>(
 /// disclosure (`disclosure` is `None`).
 pub(crate) fn sponsored<R: Rng>(
     r: &mut R,
+    niche: &Niche,
+    signature: &[String],
     brand: &str,
     product: &str,
     disclosure: Option<&str>,
-    tags: &[String],
-) -> String {
-    let code = format!(
-        "{}15",
-        brand.chars().take(5).collect::<String>().to_uppercase()
-    );
+) -> Caption {
+    let code: String = brand.chars().take(5).collect::<String>().to_uppercase() + "15";
     let text = r
         .pick(SPONSORED_TEMPLATES)
         .replace("{product}", product)
         .replace("{brand}", brand)
         .replace("{code}", &code);
-    let mut line = String::new();
+    let mut c = Caption::phrase(r, &text);
+    c.mentions.push(brand.to_string());
+    let mut separator = "\n\n";
     if let Some(tag) = disclosure {
-        line.push_str(&format!("#{tag} "));
+        c.tag(separator, tag);
+        separator = " ";
     }
-    line.push_str(&hashtag_line(tags));
-    format!("{}\n\n{line}", with_emoji(r, &text))
+    let tags = creator_tags(r, signature, niche);
+    c.tags(separator, tags);
+    c
 }
 
 /// An ordinary user's post: personal, sometimes tagged with an interest.
-pub(crate) fn personal<R: Rng>(r: &mut R, interest: &Niche, mention: Option<&str>) -> String {
-    let phrase = *r.pick(PERSONAL_PHRASES);
-    let mut text = with_emoji(r, phrase);
+pub(crate) fn personal<R: Rng>(r: &mut R, interest: &Niche, mention: Option<&str>) -> Caption {
+    let phrase = r.pick_str(PERSONAL_PHRASES);
+    let mut c = Caption::phrase(r, phrase);
     if let Some(m) = mention {
-        text.push_str(&format!(" with @{m}"));
+        c.mention(m);
     }
-    let mut tags = Vec::new();
     if r.chance(0.45) {
         for _ in 0..r.gen_range(1..=2) {
-            let t = r.pick(interest.hashtags).to_string();
-            if !tags.contains(&t) {
-                tags.push(t);
-            }
+            c.tag(" ", r.pick_str(interest.hashtags));
         }
     }
     if r.chance(0.4) {
-        tags.push(r.pick(GENERIC_HASHTAGS).to_string());
+        c.tag(" ", r.pick_str(GENERIC_HASHTAGS));
     }
-    if tags.is_empty() {
-        text
-    } else {
-        format!("{text} {}", hashtag_line(&tags))
-    }
+    c
 }
 
 #[cfg(test)]
@@ -129,16 +158,48 @@ mod tests {
     use crate::rng::{Stage, rng};
     use kith_model::text::{extract_hashtags, extract_mentions};
 
+    fn agrees(c: &Caption) {
+        assert_eq!(c.hashtags, extract_hashtags(&c.text), "{}", c.text);
+        assert_eq!(c.mentions, extract_mentions(&c.text), "{}", c.text);
+    }
+
     #[test]
-    fn captions_parse_back_to_their_tags_and_mentions() {
+    fn recorded_tags_and_mentions_are_what_kith_parses() {
         let mut r = rng(3, Stage::Posts, 0);
-        let niche = &NICHES[0];
-        let tags = vec!["ootd".to_string(), "instagood".to_string()];
-        let c = sponsored(&mut r, "threadline", "jacket", Some("werbung"), &tags);
-        assert_eq!(extract_hashtags(&c), ["werbung", "ootd", "instagood"]);
-        assert_eq!(extract_mentions(&c), ["threadline"]);
-        let c = organic(&mut r, niche, &tags, Some("anna.keller"));
-        assert_eq!(extract_mentions(&c), ["anna.keller"]);
-        assert_eq!(extract_hashtags(&c), ["ootd", "instagood"]);
+        for niche in NICHES {
+            let signature: Vec<String> =
+                niche.hashtags[..5].iter().map(|t| t.to_string()).collect();
+            for _ in 0..50 {
+                agrees(&sponsored(
+                    &mut r,
+                    niche,
+                    &signature,
+                    "crema_co",
+                    "kettle",
+                    Some("werbung"),
+                ));
+                agrees(&sponsored(
+                    &mut r,
+                    niche,
+                    &signature,
+                    "threadline",
+                    "jacket",
+                    None,
+                ));
+                agrees(&organic(&mut r, niche, &signature, Some("anna.keller")));
+                agrees(&organic(&mut r, niche, &signature, None));
+                agrees(&personal(&mut r, niche, Some("bo.li.xq")));
+            }
+        }
+        let c = sponsored(
+            &mut r,
+            &NICHES[0],
+            &["ootd".into()],
+            "threadline",
+            "jacket",
+            Some("anzeige"),
+        );
+        assert_eq!(c.hashtags[0], "anzeige");
+        assert_eq!(c.mentions, ["threadline"]);
     }
 }

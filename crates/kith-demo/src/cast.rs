@@ -7,8 +7,8 @@ use crate::WorldShape;
 use crate::niches::{BRAND_NICHE, NICHES};
 use crate::people::COUNTRIES;
 use crate::rng::{Draw, Stage, rng};
-use kith_model::Platform;
 use kith_model::settings::Tiers;
+use kith_model::{Platform, Settings};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
@@ -87,6 +87,8 @@ pub(crate) struct Cast {
     pub now: i64,
     pub shape: WorldShape,
     pub tiers: Tiers,
+    /// Days of the window over which paid-post share is measured.
+    pub paid_window_days: i64,
     pub personas: Vec<Persona>,
     /// Brand accounts per niche, in `Niche::brands` order.
     pub brands: Vec<[u32; 3]>,
@@ -120,6 +122,7 @@ impl Cast {
             seed,
             now,
             shape: shape.clone(),
+            paid_window_days: i64::from(Settings::default().saturation.window_days),
             brand: brands[BRAND_NICHE][0],
             brands,
             tiers,

@@ -9,7 +9,6 @@ use crate::follows::FollowGraph;
 use crate::niches::NICHES;
 use crate::people::disclosure_tags;
 use crate::rng::{Draw, Stage, hash, rng, splitmix64, unit};
-use kith_model::text::{extract_hashtags, extract_mentions};
 use kith_model::{Account, Interaction, InteractionKind, Platform, Post, PostKind};
 use rand::Rng;
 
@@ -101,8 +100,7 @@ fn plan_sponsorship<R: Rng>(r: &mut R, cast: &Cast, p: &Persona, times: &[i64]) 
     if p.role != Role::Creator {
         return vec![false; times.len()];
     }
-    let window_start =
-        cast.now - kith_model::Settings::default().saturation.window_days as i64 * DAY;
+    let window_start = cast.now - cast.paid_window_days * DAY;
     let over = p.anomaly == Anomaly::OverSponsored;
     let t = &cast.tiers;
     let rate = match p.followers {
@@ -147,7 +145,11 @@ pub(crate) fn author_posts(
     }
     let times = posting_times(&mut r, p, count, cast.now);
     let paid = plan_sponsorship(&mut r, cast, p, &times);
-    let partners = sponsors(&mut r, cast, p);
+    let partners = if paid.contains(&true) {
+        sponsors(&mut r, cast, p)
+    } else {
+        Vec::new()
+    };
     let followed: Vec<u32> = graph.followed_by(i).collect();
     let comment_ratio = r
         .lognormal(curve::COMMENTS_PER_LIKE, curve::COMMENTS_PER_LIKE_SIGMA)
@@ -183,16 +185,11 @@ pub(crate) fn author_posts(
                 };
                 *r.pick(tags)
             });
-            let tags = captions::creator_tags(&mut r, &account.tags, niche);
             let product = *r.pick(brand_niche.products);
-            let text = captions::sponsored(
-                &mut r,
-                &accounts[brand as usize].handle,
-                product,
-                disclosure,
-                &tags,
-            );
-            (text, !tagged || r.chance(TAGGED_AND_FLAGGED))
+            let brand = &accounts[brand as usize].handle;
+            let caption =
+                captions::sponsored(&mut r, niche, &account.tags, brand, product, disclosure);
+            (caption, !tagged || r.chance(TAGGED_AND_FLAGGED))
         } else {
             let mention_rate = match p.role {
                 Role::Creator => 0.12,
@@ -201,18 +198,13 @@ pub(crate) fn author_posts(
             };
             let mention = (!followed.is_empty() && r.chance(mention_rate))
                 .then(|| accounts[*r.pick(&followed) as usize].handle.as_str());
-            let text = match p.role {
+            let caption = match p.role {
                 Role::Ordinary => captions::personal(&mut r, &NICHES[p.interest], mention),
-                _ => {
-                    let tags = captions::creator_tags(&mut r, &account.tags, niche);
-                    captions::organic(&mut r, niche, &tags, mention)
-                }
+                _ => captions::organic(&mut r, niche, &account.tags, mention),
             };
-            (text, false)
+            (caption, false)
         };
-        let hashtags = extract_hashtags(&caption);
-        let mentioned = extract_mentions(&caption);
-        for handle in &mentioned {
+        for handle in &caption.mentions {
             mentions.push(Interaction {
                 platform: p.platform,
                 from: account.handle.clone(),
@@ -234,9 +226,9 @@ pub(crate) fn author_posts(
             handle: account.handle.clone(),
             post_id: shortcode(i, k),
             posted_at: Some(at),
-            caption: Some(caption),
-            hashtags,
-            mentions: mentioned,
+            caption: Some(caption.text),
+            hashtags: caption.hashtags,
+            mentions: caption.mentions,
             sponsored: Some(sponsored_flag),
             ..Post::default()
         };

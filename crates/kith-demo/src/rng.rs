@@ -83,6 +83,11 @@ pub(crate) trait Draw: Rng {
         &items[self.gen_range(0..items.len())]
     }
 
+    /// One of a non-empty list of strings, uniformly.
+    fn pick_str<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.gen_range(0..items.len())]
+    }
+
     /// An index drawn with probability proportional to `weights`.
     fn weighted(&mut self, weights: &[f64]) -> usize {
         let total: f64 = weights.iter().sum();
