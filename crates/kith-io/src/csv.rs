@@ -4,7 +4,7 @@
 use crate::Record;
 use crate::csv_record::{Field, is_blank_line, parse_record};
 use crate::error::{ChunkError, ChunkPos};
-use crate::pipeline::{ChunkParser, Prepared};
+use crate::pipeline::{ChunkParser, Parsed, Prepared};
 use crate::schema::{Cell, Row};
 use crate::source::ReadOptions;
 use kith_model::Platform;
@@ -213,7 +213,7 @@ fn header_hint(header: &[Field<'_>], delimiter: u8) -> String {
 impl<T: Record> ChunkParser for CsvParser<T> {
     type Item = T;
 
-    fn parse(&self, chunk: &[u8]) -> Result<Vec<T>, ChunkError> {
+    fn parse(&self, chunk: &[u8]) -> Result<Parsed<T>, ChunkError> {
         let (text, invalid) = utf8_prefix(chunk);
         let complete = invalid.is_none();
         let mut rows = Vec::new();
@@ -230,12 +230,27 @@ impl<T: Record> ChunkParser for CsvParser<T> {
             };
             rows.push(self.row(chunk, pos, &mut fields, &mut cells)?);
             pos = end;
+            if rows.len() == SAMPLE_ROWS {
+                reserve_for_rest(&mut rows, pos, text.len());
+            }
         }
         match invalid {
             Some(at) => Err(invalid_utf8(chunk, at)),
-            None => Ok(rows),
+            None => Ok(Parsed::counting_lines(rows, chunk)),
         }
     }
+}
+
+/// Rows parsed before the rest of a chunk's rows are estimated.
+pub(crate) const SAMPLE_ROWS: usize = 64;
+
+/// Reserves room for the rows still to come in a chunk, estimated from the
+/// average length of the rows so far (a little over, to avoid a final
+/// doubling), so the row vector does not grow and copy itself repeatedly.
+pub(crate) fn reserve_for_rest<T>(rows: &mut Vec<T>, parsed_bytes: usize, total_bytes: usize) {
+    let average = parsed_bytes.div_ceil(rows.len().max(1)).max(1);
+    let expected = (total_bytes - parsed_bytes.min(total_bytes)) / average;
+    rows.reserve(expected + expected / 8);
 }
 
 impl<T: Record> CsvParser<T> {

@@ -7,9 +7,9 @@
 //! lets errors point at the exact column.
 
 use crate::Record;
-use crate::csv::{invalid_utf8, utf8_prefix};
+use crate::csv::{SAMPLE_ROWS, invalid_utf8, reserve_for_rest, utf8_prefix};
 use crate::error::ChunkError;
-use crate::pipeline::{ChunkParser, Prepared};
+use crate::pipeline::{ChunkParser, Parsed, Prepared};
 use crate::schema::{Cell, Row};
 use crate::source::ReadOptions;
 use kith_model::Platform;
@@ -43,7 +43,7 @@ pub(crate) fn prepare<T: Record>(
 impl<T: Record> ChunkParser for JsonlParser<T> {
     type Item = T;
 
-    fn parse(&self, chunk: &[u8]) -> Result<Vec<T>, ChunkError> {
+    fn parse(&self, chunk: &[u8]) -> Result<Parsed<T>, ChunkError> {
         let (text, invalid) = utf8_prefix(chunk);
         let mut rows = Vec::new();
         let mut entries = Vec::new();
@@ -58,12 +58,15 @@ impl<T: Record> ChunkParser for JsonlParser<T> {
             let line = &text[pos..line_end];
             if !line.trim().is_empty() {
                 rows.push(self.row(chunk, pos, line, &mut entries, &mut cells)?);
+                if rows.len() == SAMPLE_ROWS {
+                    reserve_for_rest(&mut rows, line_end, text.len());
+                }
             }
             pos = line_end + 1;
         }
         match invalid {
             Some(at) => Err(invalid_utf8(chunk, at)),
-            None => Ok(rows),
+            None => Ok(Parsed::counting_lines(rows, chunk)),
         }
     }
 }

@@ -15,7 +15,9 @@ use crate::source::{Input, describe_read_failure};
 use std::io::{self, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, RecvError, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{
+    Receiver, RecvError, Sender, SyncSender, TryRecvError, channel, sync_channel,
+};
 use std::time::Duration;
 
 /// Target size of one chunk of decompressed text.
@@ -31,7 +33,24 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Parses chunks that hold whole records (the last one may lack its newline).
 pub(crate) trait ChunkParser: Sync {
     type Item: Send;
-    fn parse(&self, chunk: &[u8]) -> Result<Vec<Self::Item>, ChunkError>;
+    fn parse(&self, chunk: &[u8]) -> Result<Parsed<Self::Item>, ChunkError>;
+}
+
+/// The parsed form of one chunk.
+pub(crate) struct Parsed<T> {
+    pub items: Vec<T>,
+    /// Newlines in the chunk, so later chunks know their first line.
+    pub lines: u64,
+}
+
+impl<T> Parsed<T> {
+    /// Items of a chunk whose newlines the parser did not count itself.
+    pub fn counting_lines(items: Vec<T>, chunk: &[u8]) -> Self {
+        Parsed {
+            items,
+            lines: memchr::memchr_iter(b'\n', chunk).count() as u64,
+        }
+    }
 }
 
 /// Finds where a growing buffer may be cut so each piece holds whole
@@ -89,12 +108,6 @@ pub(crate) struct Prepared<P> {
     pub lines: u64,
 }
 
-/// The parsed form of one chunk.
-struct Parsed<T> {
-    items: Vec<T>,
-    lines: u64,
-}
-
 enum Message<T> {
     /// Lines consumed outside chunks (the header).
     Lines(u64),
@@ -121,7 +134,9 @@ where
 {
     let Input { path, reader } = input;
     rayon::in_place_scope(|jobs| {
-        let in_flight = 2 * rayon::current_num_threads() + 2;
+        // Enough chunks to keep every core busy while one waits for the
+        // sink; each parsed chunk can be several times its text in memory.
+        let in_flight = rayon::current_num_threads() + 2;
         let (tx, rx) = sync_channel::<Message<P::Item>>(in_flight);
         std::thread::scope(|threads| {
             threads.spawn(move || read_chunks(reader, prepare, boundary, jobs, tx));
@@ -190,6 +205,57 @@ fn wait<T>(rx: &Receiver<T>) -> Result<T, RecvError> {
     }
 }
 
+/// A buffer being filled: `bytes[..filled]` is input; the rest is spare
+/// room that was initialised once and is overwritten by later reads, so
+/// recycled buffers are never zeroed again.
+struct Buffer {
+    bytes: Vec<u8>,
+    filled: usize,
+}
+
+impl Buffer {
+    fn data(&self) -> &[u8] {
+        &self.bytes[..self.filled]
+    }
+
+    /// Drops the first `n` bytes of input.
+    fn consume(&mut self, n: usize) {
+        self.bytes.copy_within(n..self.filled, 0);
+        self.filled -= n;
+    }
+
+    /// Reads until `target` bytes are filled or the input ends; true at the end.
+    fn fill(&mut self, reader: &mut dyn Read, target: usize) -> io::Result<bool> {
+        if self.bytes.len() < target {
+            self.bytes.resize(target, 0);
+        }
+        while self.filled < target {
+            match reader.read(&mut self.bytes[self.filled..target]) {
+                Ok(0) => return Ok(true),
+                Ok(n) => self.filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// Chunk buffers come back here after parsing, to be filled again.
+struct Pool {
+    returned: Receiver<Vec<u8>>,
+    give_back: Sender<Vec<u8>>,
+}
+
+impl Pool {
+    fn take(&self) -> Vec<u8> {
+        self.returned.try_recv().unwrap_or_default()
+    }
+}
+
+/// Buffers that grew past this for one long record are freed, not kept.
+const POOLED_BUFFER_MAX: usize = 2 * (CHUNK_BYTES + READ_STEP);
+
 /// The reading thread: fills buffers, cuts them at record boundaries and
 /// starts a parse job per chunk. Stops at end of input, at the first
 /// failure, or when the consumer hangs up.
@@ -204,55 +270,60 @@ fn read_chunks<'scope, P, Prep, B>(
     Prep: FnMut(&[u8], bool) -> Result<Option<Prepared<P>>, ChunkError>,
     B: Boundary,
 {
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK_BYTES + READ_STEP);
+    let fail = |e: ChunkError| {
+        let _ = tx.send(Message::Fail(e));
+    };
+    let (give_back, returned) = channel();
+    let pool = Pool {
+        returned,
+        give_back,
+    };
+    let mut buf = Buffer {
+        bytes: Vec::new(),
+        filled: 0,
+    };
     let mut parser: Option<std::sync::Arc<P>> = None;
     let mut first_fill = true;
     loop {
-        let target = if buf.len() < CHUNK_BYTES {
+        let target = if buf.filled < CHUNK_BYTES {
             CHUNK_BYTES
         } else {
-            buf.len() + READ_STEP
+            buf.filled + READ_STEP
         };
-        let eof = match fill(&mut reader, &mut buf, target) {
+        let eof = match buf.fill(&mut reader, target) {
             Ok(eof) => eof,
             Err(e) => {
-                let _ = tx.send(Message::Fail(ChunkError {
+                return fail(ChunkError {
                     pos: None,
                     message: describe_read_failure(&e),
-                }));
-                return;
+                });
             }
         };
         if first_fill {
             first_fill = false;
-            if buf.starts_with(UTF8_BOM) {
-                buf.drain(..UTF8_BOM.len());
+            if buf.data().starts_with(UTF8_BOM) {
+                buf.consume(UTF8_BOM.len());
             }
         }
         if parser.is_none() {
-            match prepare(&buf, eof) {
-                Err(e) => {
-                    let _ = tx.send(Message::Fail(e));
-                    return;
-                }
+            match prepare(buf.data(), eof) {
+                Err(e) => return fail(e),
                 Ok(Some(prepared)) => {
-                    buf.drain(..prepared.consumed);
+                    buf.consume(prepared.consumed);
                     parser = Some(std::sync::Arc::new(prepared.parser));
                     if tx.send(Message::Lines(prepared.lines)).is_err() {
                         return;
                     }
                 }
                 Ok(None) if eof => {
-                    let _ = tx.send(Message::Fail(ChunkError {
+                    return fail(ChunkError {
                         pos: None,
                         message: "internal error: the header reader wanted more input at its end"
                             .to_string(),
-                    }));
-                    return;
+                    });
                 }
-                Ok(None) if buf.len() > MAX_RECORD_BYTES => {
-                    let _ = tx.send(Message::Fail(boundary.overlong(&buf)));
-                    return;
+                Ok(None) if buf.filled > MAX_RECORD_BYTES => {
+                    return fail(boundary.overlong(buf.data()));
                 }
                 Ok(None) => continue,
             }
@@ -261,26 +332,31 @@ fn read_chunks<'scope, P, Prep, B>(
             continue;
         };
         if eof {
-            if buf.len() > MAX_RECORD_BYTES && boundary.scan(&buf).is_none() {
-                let _ = tx.send(Message::Fail(boundary.overlong(&buf)));
-            } else if !buf.is_empty() {
-                dispatch(std::mem::take(&mut buf), parser, jobs, &tx);
+            if buf.filled > MAX_RECORD_BYTES && boundary.scan(buf.data()).is_none() {
+                fail(boundary.overlong(buf.data()));
+            } else if buf.filled > 0 {
+                dispatch(buf, parser, &pool, jobs, &tx);
             }
             return;
         }
-        match boundary.scan(&buf) {
-            Some(cut) if buf.len() >= CHUNK_BYTES => {
-                let mut next = Vec::with_capacity(CHUNK_BYTES + READ_STEP);
-                next.extend_from_slice(&buf[cut..]);
-                buf.truncate(cut);
+        match boundary.scan(buf.data()) {
+            Some(cut) if buf.filled >= CHUNK_BYTES => {
+                let mut next = Buffer {
+                    bytes: pool.take(),
+                    filled: buf.filled - cut,
+                };
+                if next.bytes.len() < next.filled {
+                    next.bytes.resize(next.filled, 0);
+                }
+                next.bytes[..next.filled].copy_from_slice(&buf.bytes[cut..buf.filled]);
+                buf.filled = cut;
                 boundary.shift(cut);
-                if !dispatch(std::mem::replace(&mut buf, next), parser, jobs, &tx) {
+                if !dispatch(std::mem::replace(&mut buf, next), parser, &pool, jobs, &tx) {
                     return;
                 }
             }
-            None if buf.len() > MAX_RECORD_BYTES => {
-                let _ = tx.send(Message::Fail(boundary.overlong(&buf)));
-                return;
+            None if buf.filled > MAX_RECORD_BYTES => {
+                return fail(boundary.overlong(buf.data()));
             }
             _ => {}
         }
@@ -289,8 +365,9 @@ fn read_chunks<'scope, P, Prep, B>(
 
 /// Starts parsing `chunk` on the pool; returns false when the consumer is gone.
 fn dispatch<'scope, P>(
-    chunk: Vec<u8>,
+    chunk: Buffer,
     parser: &std::sync::Arc<P>,
+    pool: &Pool,
     jobs: &rayon::Scope<'scope>,
     tx: &SyncSender<Message<P::Item>>,
 ) -> bool
@@ -299,40 +376,22 @@ where
 {
     let (result_tx, result_rx) = sync_channel(1);
     let parser = std::sync::Arc::clone(parser);
+    let give_back = pool.give_back.clone();
     jobs.spawn(move |_| {
-        let outcome = catch_unwind(AssertUnwindSafe(|| parser.parse(&chunk)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| parser.parse(chunk.data())));
         let result = match outcome {
-            Ok(Ok(items)) => Ok(Parsed {
-                items,
-                lines: memchr::memchr_iter(b'\n', &chunk).count() as u64,
-            }),
+            Ok(Ok(parsed)) => Ok(parsed),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(ChunkError::at(
-                position_of(&chunk, 0),
+                position_of(chunk.data(), 0),
                 "internal error: the parser failed on this chunk (please report this file)",
             )),
         };
         // The consumer may have stopped at an earlier error; nothing to do then.
         let _ = result_tx.send(result);
+        if chunk.bytes.len() <= POOLED_BUFFER_MAX {
+            let _ = give_back.send(chunk.bytes);
+        }
     });
     tx.send(Message::Chunk(result_rx)).is_ok()
-}
-
-/// Reads until `buf` holds `target` bytes or the input ends; true at the end.
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, target: usize) -> io::Result<bool> {
-    let mut len = buf.len();
-    buf.resize(target.max(len), 0);
-    let result = loop {
-        if len >= target {
-            break Ok(false);
-        }
-        match reader.read(&mut buf[len..target]) {
-            Ok(0) => break Ok(true),
-            Ok(n) => len += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(e),
-        }
-    };
-    buf.truncate(len);
-    result
 }

@@ -173,10 +173,12 @@ impl<'a> Row<'_, 'a> {
 
     /// A handle, normalised (trimmed, no `@`, lowercased).
     pub fn handle(&self, i: usize) -> Result<Option<String>, FieldError> {
-        Ok(self
-            .text(i)?
-            .map(|h| normalize_handle(&h))
-            .filter(|h| !h.is_empty()))
+        let handle = match self.cell(i) {
+            Cell::Text(s) => normalized_handle(s),
+            Cell::Number(n) => normalized_handle(n),
+            _ => return Ok(self.text(i)?.map(|h| normalize_handle(&h))),
+        };
+        Ok(Some(handle).filter(|h| !h.is_empty()))
     }
 
     pub fn required_handle(&self, i: usize) -> Result<String, FieldError> {
@@ -321,6 +323,18 @@ impl<'a> Row<'_, 'a> {
     }
 }
 
+/// [`normalize_handle`], with one allocation and no per-character work for
+/// handles that are already lowercase ASCII (most of them, in every dataset).
+pub(crate) fn normalized_handle(s: &str) -> String {
+    let t = s.trim();
+    let t = t.strip_prefix('@').unwrap_or(t);
+    if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        t.to_owned()
+    } else {
+        normalize_handle(s)
+    }
+}
+
 /// Handles separated by whitespace or commas, normalised, each once.
 pub(crate) fn split_handles(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -398,8 +412,18 @@ mod tests {
         assert_eq!(parse_bool("maybe"), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn fast_handle_normalisation_agrees(s in "[ @a-zA-Z0-9_.\\PC]{0,16}") {
+            proptest::prop_assert_eq!(normalized_handle(&s), normalize_handle(&s));
+        }
+    }
+
     #[test]
     fn handles_split() {
         assert_eq!(split_handles("@Bob, alice @bob"), ["bob", "alice"]);
+        for h in [" @Alice ", "bob", "@", "", "ÉLAN", "@@x", "a\u{3000}"] {
+            assert_eq!(normalized_handle(h), normalize_handle(h), "{h:?}");
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! error needs one.
 
 use crate::error::ChunkError;
-use crate::pipeline::{ChunkParser, Prepared};
+use crate::pipeline::{ChunkParser, Parsed, Prepared};
 
 pub(crate) struct SnapParser;
 
@@ -24,12 +24,15 @@ pub(crate) fn prepare(_buf: &[u8], _eof: bool) -> Result<Option<Prepared<SnapPar
 impl ChunkParser for SnapParser {
     type Item = (u64, u64);
 
-    fn parse(&self, chunk: &[u8]) -> Result<Vec<(u64, u64)>, ChunkError> {
+    fn parse(&self, chunk: &[u8]) -> Result<Parsed<(u64, u64)>, ChunkError> {
         // The shortest edge line is 4 bytes ("1 2\n"); typical ones are 12-20.
         let mut edges = Vec::with_capacity(chunk.len() / 12);
         let len = chunk.len();
         let mut pos = 0;
+        // Each iteration consumes one line, through its newline if it has one.
+        let mut lines = 0u64;
         while pos < len {
+            lines += 1;
             let mut p = skip_blanks(chunk, pos);
             if p == len {
                 break;
@@ -74,7 +77,13 @@ impl ChunkParser for SnapParser {
                 next_line(chunk, p)
             };
         }
-        Ok(edges)
+        if chunk.last().is_some_and(|&b| b != b'\n') {
+            lines -= 1; // the last line has no newline
+        }
+        Ok(Parsed {
+            items: edges,
+            lines,
+        })
     }
 }
 
@@ -99,10 +108,21 @@ fn token_start(chunk: &[u8], p: usize) -> usize {
     s
 }
 
-/// Digits at `p` as an id, and where they end.
+/// Digits at `start` as an id, and where they end.
+#[inline(always)]
 fn parse_id(chunk: &[u8], start: usize) -> Result<(u64, usize), ChunkError> {
-    let mut p = start;
-    let mut value: u64 = 0;
+    let (mut value, mut p) = match chunk.get(start..start + 8) {
+        Some(eight) => {
+            let word = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
+            let digits = leading_digits(word);
+            if digits == 0 {
+                return Err(not_an_id(chunk, start));
+            }
+            (parse_digits(word, digits), start + digits)
+        }
+        None => (0, start),
+    };
+    // Ids of more than eight digits, and ids near the end of the chunk.
     while p < chunk.len() {
         let digit = chunk[p].wrapping_sub(b'0');
         if digit > 9 {
@@ -128,6 +148,29 @@ fn parse_id(chunk: &[u8], start: usize) -> Result<(u64, usize), ChunkError> {
     Ok((value, p))
 }
 
+/// How many of the eight bytes of `word` (first byte lowest) are ASCII
+/// digits before the first non-digit. Carries out of a non-digit byte only
+/// disturb the bytes after it, which do not matter.
+#[inline(always)]
+fn leading_digits(word: u64) -> usize {
+    let offsets = word ^ 0x3030_3030_3030_3030; // digits become 0..=9
+    let high_if_not_digit =
+        (offsets.wrapping_add(0x7676_7676_7676_7676) | offsets) & 0x8080_8080_8080_8080;
+    (high_if_not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `digits` (1..=8) bytes of `word`, all ASCII digits,
+/// by SWAR: shift them to the top (zeros become leading zero digits), then
+/// combine pairs of digits, pairs of pairs, and pairs of those.
+#[inline(always)]
+fn parse_digits(word: u64, digits: usize) -> u64 {
+    let shifted = word << (8 * (8 - digits));
+    let nibbles = shifted & 0x0F0F_0F0F_0F0F_0F0F;
+    let pairs = (nibbles.wrapping_mul(10) + (nibbles >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xFFFF_FFFF
+}
+
 fn not_an_id(chunk: &[u8], start: usize) -> ChunkError {
     let end = chunk[start..]
         .iter()
@@ -149,7 +192,22 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Result<Vec<(u64, u64)>, ChunkError> {
-        SnapParser.parse(s.as_bytes())
+        let parsed = SnapParser.parse(s.as_bytes())?;
+        assert_eq!(parsed.lines, s.matches('\n').count() as u64, "{s:?}");
+        Ok(parsed.items)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ids_parse_like_std(id in proptest::prelude::any::<u64>(), pad in "[ \t]{1,3}", tail in "[ \t\r#a-z0-9.]{0,12}") {
+            let text = format!("{id}{pad}{}\t{tail}\n", id / 7);
+            proptest::prop_assert_eq!(parse(&text).unwrap(), vec![(id, id / 7)]);
+        }
+
+        #[test]
+        fn never_panics_and_counts_lines(text in "[0-9 \t\r\n#%a.-]{0,80}") {
+            let _ = parse(&text);
+        }
     }
 
     #[test]
