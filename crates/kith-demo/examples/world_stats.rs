@@ -5,7 +5,8 @@
 //! [SEED] [--benchmark] [--stream]`: `--benchmark` uses
 //! `WorldShape::benchmark()` (about 12 posts per account); `--stream`
 //! generates the activity block by block from a `WorldSkeleton` and drops
-//! each block after counting it, as a writer that streams to disk would.
+//! each block after counting it, as a writer that streams to disk would;
+//! `--truth FILE` writes the planted truth as JSON.
 
 use kith_demo::{DemoOptions, WorldShape, WorldSkeleton};
 use std::time::Instant;
@@ -32,7 +33,12 @@ fn cpu_seconds() -> Option<f64> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let mut numbers = args.iter().filter(|a| !a.starts_with("--"));
+    let truth_file = args.iter().position(|a| a == "--truth").map(|k| k + 1);
+    let mut numbers = args
+        .iter()
+        .enumerate()
+        .filter(|(k, a)| !a.starts_with("--") && Some(*k) != truth_file)
+        .map(|(_, a)| a);
     let mut opts = DemoOptions::default();
     if let Some(n) = numbers.next() {
         opts.accounts = n.replace('_', "").parse().expect("ACCOUNTS is a number");
@@ -54,6 +60,14 @@ fn main() {
         skeleton.customers().len(),
     );
     let t = skeleton.truth().clone();
+    if let Some(k) = args.iter().position(|a| a == "--truth") {
+        let path = args.get(k + 1).expect("--truth needs a FILE");
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&t).expect("truth serialises"),
+        )
+        .expect("truth file written");
+    }
     let (posts, interactions, history) = if flag("--stream") {
         let mut counts = (0, 0, 0);
         for block in (0..accounts).step_by(50_000) {

@@ -67,7 +67,8 @@ pub(crate) struct Persona {
     pub platform: Platform,
     /// Home community (index into [`NICHES`]).
     pub niche: usize,
-    /// A second community (equal to `niche` when there is none).
+    /// A second community (equal to `niche` when there is none); creators
+    /// post about it off-topic, people follow creators in it.
     pub interest: usize,
     pub country: usize,
     /// Followers it would have without bought ones.
@@ -221,11 +222,14 @@ fn persona(seed: u64, shape: &WorldShape, i: usize, role: Role, brand_ordinal: u
             (f as u64, r.lognormal(0.5, 0.3), false)
         }
     };
-    let interest = if role == Role::Ordinary && r.chance(SECOND_INTEREST_SHARE) {
-        pick_niche(&mut r)
-    } else {
-        niche
-    };
+    // Creators have a life beyond their niche too: their off-topic posts
+    // are about this interest.
+    let interest =
+        if role == Role::Creator || (role == Role::Ordinary && r.chance(SECOND_INTEREST_SHARE)) {
+            pick_niche(&mut r)
+        } else {
+            niche
+        };
     Persona {
         role,
         platform,

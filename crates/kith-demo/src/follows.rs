@@ -397,3 +397,54 @@ fn assemble(lists: Vec<Vec<u32>>) -> FollowGraph {
         in_sources,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DEFAULT_NOW, WorldShape};
+    use std::collections::HashSet;
+
+    #[test]
+    fn follows_stay_mostly_inside_communities_and_friends_follow_back() {
+        let cast = Cast::new(6_000, 3, DEFAULT_NOW, &WorldShape::default());
+        let graph = build(&cast);
+        let p = |i: u32| &cast.personas[i as usize];
+        let real: Vec<(u32, u32)> = graph
+            .edges
+            .iter()
+            .copied()
+            .filter(|&(f, t)| p(f).role != Role::Bot && p(t).role != Role::Bot)
+            .collect();
+        let inside = real
+            .iter()
+            .filter(|&&(f, t)| p(t).niche == p(f).niche || p(t).niche == p(f).interest)
+            .count() as f64
+            / real.len() as f64;
+        assert!((0.8..0.98).contains(&inside), "{inside}");
+
+        let edges: HashSet<(u32, u32)> = graph.edges.iter().copied().collect();
+        let people: Vec<&(u32, u32)> = real
+            .iter()
+            .filter(|&&(f, t)| p(f).role == Role::Ordinary && p(t).role == Role::Ordinary)
+            .collect();
+        let mutual = people
+            .iter()
+            .filter(|&&&(f, t)| edges.contains(&(t, f)))
+            .count() as f64
+            / people.len() as f64;
+        assert!((0.4..0.9).contains(&mutual), "{mutual}");
+
+        // Bots follow the buyers, and nobody follows bots.
+        let buyers: HashSet<u32> = (0..cast.len() as u32)
+            .filter(|&i| matches!(p(i).anomaly, Anomaly::BoughtFollowers { .. }))
+            .collect();
+        let bot_edges: Vec<&(u32, u32)> = graph
+            .edges
+            .iter()
+            .filter(|e| p(e.0).role == Role::Bot)
+            .collect();
+        let to_buyers = bot_edges.iter().filter(|e| buyers.contains(&e.1)).count() as f64;
+        assert!(to_buyers / bot_edges.len() as f64 > 0.6);
+        assert!(graph.edges.iter().all(|e| p(e.1).role != Role::Bot));
+    }
+}

@@ -27,6 +27,8 @@ const TAGGED_AND_FLAGGED: f64 = 0.4;
 /// so the default threshold (0.3) separates them.
 const OVER_SPONSORED_MIN_SHARE: f64 = 0.5;
 const ORGANIC_MAX_PAID_SHARE: f64 = 0.2;
+/// Share of a creator's organic posts that are off its niche's topic.
+const CREATOR_OFF_TOPIC: f64 = 0.1;
 /// Share of an engagement pod's members that comment on a member's post.
 const POD_TURNOUT: f64 = 0.85;
 
@@ -198,9 +200,13 @@ pub(crate) fn author_posts(
             };
             let mention = (!followed.is_empty() && r.chance(mention_rate))
                 .then(|| accounts[*r.pick(&followed) as usize].handle.as_str());
-            let caption = match p.role {
-                Role::Ordinary => captions::personal(&mut r, &NICHES[p.interest], mention),
-                _ => captions::organic(&mut r, niche, &account.tags, mention),
+            // Creators post off-topic now and then (a personal post tagged,
+            // if at all, with their interest), as real ones do.
+            let off_topic = p.role == Role::Creator && r.chance(CREATOR_OFF_TOPIC);
+            let caption = if p.role == Role::Ordinary || off_topic {
+                captions::personal(&mut r, &NICHES[p.interest], mention)
+            } else {
+                captions::organic(&mut r, niche, &account.tags, mention)
             };
             (caption, false)
         };
