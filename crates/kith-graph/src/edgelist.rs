@@ -101,31 +101,30 @@ pub fn read_snap(path: &Path) -> Result<EdgeListGraph, GraphError> {
 /// Reads an edge list from any reader; `path` only labels errors.
 pub fn read_snap_from(mut reader: impl Read, path: &Path) -> Result<EdgeListGraph, GraphError> {
     let mut parsed: Vec<Parsed> = Vec::new();
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + 4096);
+    // `buf[..filled]` holds unparsed text; the rest is scratch space that is
+    // zeroed once, not on every read.
+    let mut buf: Vec<u8> = vec![0; BLOCK_BYTES];
+    let mut filled = 0usize;
     let mut line_base = 1u64;
     let mut eof = false;
-    let mut want = BLOCK_BYTES;
     while !eof {
-        // Fill the buffer up to `want` bytes (it may hold a carried partial line).
-        while buf.len() < want {
-            let old = buf.len();
-            buf.resize(want, 0);
-            let got =
-                read_retrying(&mut reader, &mut buf[old..]).map_err(|e| GraphError::io(path, e))?;
-            buf.truncate(old + got);
+        while filled < buf.len() {
+            let got = read_retrying(&mut reader, &mut buf[filled..])
+                .map_err(|e| GraphError::io(path, e))?;
             if got == 0 {
                 eof = true;
                 break;
             }
+            filled += got;
         }
         let cut = if eof {
-            buf.len()
+            filled
         } else {
-            match memchr_last_newline(&buf) {
+            match memchr_last_newline(&buf[..filled]) {
                 Some(i) => i + 1,
-                // a single line longer than the block: keep reading
+                // a single line longer than the block: read more of it
                 None if buf.len() < (1 << 30) => {
-                    want += BLOCK_BYTES;
+                    buf.resize(buf.len() + BLOCK_BYTES, 0);
                     continue;
                 }
                 None => return Err(edge_error(path, line_base, "line longer than 1 GiB")),
@@ -148,8 +147,8 @@ pub fn read_snap_from(mut reader: impl Read, path: &Path) -> Result<EdgeListGrap
             }
         }
         line_base += count_newlines(text);
-        buf.drain(..cut);
-        want = BLOCK_BYTES.max(buf.len() + BLOCK_BYTES / 2);
+        buf.copy_within(cut..filled, 0);
+        filled -= cut;
     }
     let lines_with_edges = parsed.iter().map(|p| p.len() as u64).sum();
     let (blocks, ids) = remap(parsed);

@@ -24,3 +24,8 @@ pub mod kcore;
 
 pub use components::{Components, weakly_connected_components};
 pub use kcore::{core_numbers, core_numbers_directed};
+pub mod communities;
+
+pub use communities::{
+    Communities, CommunityAlgorithm, CommunityOptions, detect_communities, modularity,
+};

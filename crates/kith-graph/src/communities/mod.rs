@@ -1,0 +1,304 @@
+//! Community detection by modularity: Leiden (Traag, Waltman and van Eck,
+//! 2019), and Louvain (Blondel et al., 2008) as the same machinery without
+//! the refinement phase, on the undirected simple graph.
+//!
+//! Modularity with resolution γ is
+//! Q = Σ_c [ w_in(c) / 2m − γ (K_c / 2m)² ],
+//! with w_in(c) the weight of edges inside c counted in both directions,
+//! K_c the sum of degrees in c and 2m the sum of all degrees. Runs are
+//! sequential and seeded, so a seed always gives the same communities.
+
+mod moves;
+mod weighted;
+
+use crate::parallel::deterministic_sum;
+use crate::rng::Rng;
+use crate::{Csr, GraphError};
+use moves::{move_nodes, refine};
+use rayon::prelude::*;
+use weighted::WeightedGraph;
+
+/// Which algorithm to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommunityAlgorithm {
+    Leiden,
+    Louvain,
+}
+
+/// Settings of a community detection run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommunityOptions {
+    pub algorithm: CommunityAlgorithm,
+    /// γ: above 1 favours more, smaller communities; below 1 fewer, larger.
+    pub resolution: f64,
+    pub seed: u64,
+    /// Leiden's refinement randomness θ (igraph's `beta`), in edge weight.
+    pub randomness: f64,
+    /// Full passes over the graph, each starting from the previous result.
+    pub max_iterations: usize,
+    /// Stop when a pass raises modularity by less than this.
+    pub min_gain: f64,
+}
+
+impl Default for CommunityOptions {
+    fn default() -> CommunityOptions {
+        CommunityOptions {
+            algorithm: CommunityAlgorithm::Leiden,
+            resolution: 1.0,
+            seed: 1,
+            randomness: 0.01,
+            max_iterations: 10,
+            min_gain: 1e-4,
+        }
+    }
+}
+
+/// A partition into communities.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Communities {
+    /// Community of each node, numbered by decreasing size (ties: by
+    /// smallest member).
+    pub membership: Vec<u32>,
+    /// Node count of each community.
+    pub sizes: Vec<u64>,
+    /// Modularity of the partition at the resolution used.
+    pub modularity: f64,
+    /// Passes run (the last one may have been discarded for lowering modularity).
+    pub iterations: usize,
+}
+
+impl Communities {
+    pub fn count(&self) -> usize {
+        self.sizes.len()
+    }
+}
+
+/// Detects communities of an undirected graph given as a symmetric CSR
+/// (see [`Csr::symmetrize_simple`]); self-loops are ignored.
+pub fn detect_communities(
+    undirected: &Csr,
+    opts: &CommunityOptions,
+) -> Result<Communities, GraphError> {
+    if !(opts.resolution.is_finite() && opts.resolution > 0.0) {
+        return Err(GraphError::invalid("resolution must be a positive number"));
+    }
+    if !(opts.randomness.is_finite() && opts.randomness > 0.0) {
+        return Err(GraphError::invalid("randomness must be a positive number"));
+    }
+    let n = undirected.num_nodes();
+    let base = WeightedGraph::from_symmetric(undirected);
+    let mut rng = Rng::new(opts.seed);
+    let mut membership: Vec<u32> = (0..n as u32).collect();
+    let mut quality = modularity_of(&base, &membership, opts.resolution);
+    let mut iterations = 0;
+    if base.total > 0.0 {
+        while iterations < opts.max_iterations.max(1) {
+            iterations += 1;
+            let next = one_pass(&base, &membership, opts, &mut rng);
+            let next_quality = modularity_of(&base, &next, opts.resolution);
+            // Later passes only refine: stop once one gains almost nothing.
+            let gain = next_quality - quality;
+            if gain >= 0.0 {
+                membership = next;
+                quality = next_quality;
+            }
+            if gain < opts.min_gain {
+                break;
+            }
+        }
+    }
+    let membership = renumber_by_size(&membership);
+    let modularity = modularity_of(&base, &membership, opts.resolution);
+    let mut sizes = vec![
+        0u64;
+        membership
+            .iter()
+            .map(|&c| c as usize + 1)
+            .max()
+            .unwrap_or(0)
+    ];
+    membership.iter().for_each(|&c| sizes[c as usize] += 1);
+    Ok(Communities {
+        membership,
+        sizes,
+        modularity,
+        iterations,
+    })
+}
+
+/// One Leiden (or Louvain) pass from `start`: move, refine, aggregate, until
+/// a level moves nothing.
+fn one_pass(
+    base: &WeightedGraph,
+    start: &[u32],
+    opts: &CommunityOptions,
+    rng: &mut Rng,
+) -> Vec<u32> {
+    let n = base.num_nodes();
+    // node of the current graph that each original node belongs to
+    let mut node_of: Vec<u32> = (0..n as u32).collect();
+    let mut part = dense_ids(start).0;
+    let mut owned: Option<WeightedGraph<'static>> = None;
+    loop {
+        let g: &WeightedGraph = owned.as_ref().unwrap_or(base);
+        move_nodes(g, &mut part, opts.resolution, rng);
+        let (dense_part, parts) = dense_ids(&part);
+        part = dense_part;
+        if parts == g.num_nodes() {
+            break;
+        }
+        let (refined, subparts) = match opts.algorithm {
+            CommunityAlgorithm::Leiden => {
+                let seed = rng.next_u64();
+                let (r, s) = dense_ids(&refine(
+                    g,
+                    &part,
+                    parts,
+                    opts.resolution,
+                    opts.randomness,
+                    seed,
+                ));
+                // a refinement that merged nothing would aggregate to the same graph
+                if s == g.num_nodes() {
+                    (part.clone(), parts)
+                } else {
+                    (r, s)
+                }
+            }
+            CommunityAlgorithm::Louvain => (part.clone(), parts),
+        };
+        let next = g.aggregate(&refined, subparts);
+        let mut next_part = vec![0u32; subparts];
+        for v in 0..g.num_nodes() {
+            next_part[refined[v] as usize] = part[v];
+        }
+        node_of
+            .par_iter_mut()
+            .for_each(|x| *x = refined[*x as usize]);
+        part = next_part;
+        owned = Some(next);
+    }
+    node_of.par_iter().map(|&x| part[x as usize]).collect()
+}
+
+/// Renumbers ids densely in order of first appearance; returns the count.
+fn dense_ids(ids: &[u32]) -> (Vec<u32>, usize) {
+    let bound = ids.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut map = vec![u32::MAX; bound];
+    let mut next = 0u32;
+    let out = ids
+        .iter()
+        .map(|&c| {
+            let slot = &mut map[c as usize];
+            if *slot == u32::MAX {
+                *slot = next;
+                next += 1;
+            }
+            *slot
+        })
+        .collect();
+    (out, next as usize)
+}
+
+fn renumber_by_size(membership: &[u32]) -> Vec<u32> {
+    let (dense, count) = dense_ids(membership);
+    let mut size = vec![0u64; count];
+    dense.iter().for_each(|&c| size[c as usize] += 1);
+    // dense ids already follow smallest member, so a stable sort by size
+    // breaks ties by smallest member
+    let mut order: Vec<u32> = (0..count as u32).collect();
+    order.sort_by_key(|&c| std::cmp::Reverse(size[c as usize]));
+    let mut rank = vec![0u32; count];
+    for (r, &c) in order.iter().enumerate() {
+        rank[c as usize] = r as u32;
+    }
+    dense.iter().map(|&c| rank[c as usize]).collect()
+}
+
+fn modularity_of(g: &WeightedGraph, membership: &[u32], resolution: f64) -> f64 {
+    if g.total <= 0.0 {
+        return 0.0;
+    }
+    let m2 = g.total;
+    // Σ_c w_in(c) is a sum over nodes of their weight into their own community.
+    let inside: Vec<f64> = (0..g.num_nodes())
+        .into_par_iter()
+        .map(|v| {
+            let c = membership[v];
+            let mut w_in = g.self_weight[v];
+            g.for_each_edge(v as u32, |u, w| {
+                if membership[u as usize] == c {
+                    w_in += w;
+                }
+            });
+            w_in
+        })
+        .collect();
+    let count = membership
+        .iter()
+        .map(|&c| c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut strength = vec![0.0; count];
+    for v in 0..g.num_nodes() {
+        strength[membership[v] as usize] += g.strength[v];
+    }
+    let expected: f64 = strength.iter().map(|&k| (k / m2) * (k / m2)).sum();
+    deterministic_sum(&inside) / m2 - resolution * expected
+}
+
+/// Modularity of `membership` (any ids) on an undirected graph given as a
+/// symmetric CSR, at resolution γ; self-loops are ignored.
+pub fn modularity(
+    undirected: &Csr,
+    membership: &[u32],
+    resolution: f64,
+) -> Result<f64, GraphError> {
+    if membership.len() != undirected.num_nodes() {
+        return Err(GraphError::invalid(format!(
+            "membership has {} entries for {} nodes",
+            membership.len(),
+            undirected.num_nodes()
+        )));
+    }
+    let g = WeightedGraph::from_symmetric(undirected);
+    Ok(modularity_of(&g, &dense_ids(membership).0, resolution))
+}
+
+/// Normalized mutual information between two labellings of the same nodes,
+/// I(A; B) / ((H(A) + H(B)) / 2) (the arithmetic normalization igraph and
+/// scikit-learn use); 1 for identical partitions.
+pub fn normalized_mutual_information(a: &[u32], b: &[u32]) -> Result<f64, GraphError> {
+    if a.len() != b.len() {
+        return Err(GraphError::invalid("labellings differ in length"));
+    }
+    let n = a.len() as f64;
+    if a.is_empty() {
+        return Ok(1.0);
+    }
+    let (a, ka) = dense_ids(a);
+    let (b, kb) = dense_ids(b);
+    let mut joint: rustc_hash::FxHashMap<(u32, u32), f64> = rustc_hash::FxHashMap::default();
+    let mut pa = vec![0.0; ka];
+    let mut pb = vec![0.0; kb];
+    for (&x, &y) in a.iter().zip(&b) {
+        *joint.entry((x, y)).or_default() += 1.0;
+        pa[x as usize] += 1.0;
+        pb[y as usize] += 1.0;
+    }
+    let entropy = |p: &[f64]| -> f64 {
+        p.iter()
+            .filter(|&&c| c > 0.0)
+            .map(|&c| -(c / n) * (c / n).ln())
+            .sum()
+    };
+    let (ha, hb) = (entropy(&pa), entropy(&pb));
+    let mutual: f64 = joint
+        .iter()
+        .map(|(&(x, y), &c)| (c / n) * ((c * n) / (pa[x as usize] * pb[y as usize])).ln())
+        .sum();
+    if ha + hb == 0.0 {
+        return Ok(1.0);
+    }
+    Ok((2.0 * mutual / (ha + hb)).clamp(0.0, 1.0))
+}
