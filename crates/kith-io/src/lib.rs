@@ -7,8 +7,9 @@
 //!
 //! Reading streams: one thread decompresses, chunks cut at record boundaries
 //! are parsed in parallel on rayon, and batches reach the caller's sink in
-//! file order, so memory stays bounded whatever the file's size (see
-//! [`pipeline`](crate::pipeline) for how).
+//! file order, so memory stays bounded whatever the file's size: at most a
+//! few 4 MiB chunks per core are in flight, and a record longer than
+//! [`MAX_RECORD_BYTES`] is an error rather than a reason to buffer more.
 
 mod csv;
 mod csv_record;

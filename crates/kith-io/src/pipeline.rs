@@ -21,7 +21,7 @@ use std::sync::mpsc::{
 use std::time::Duration;
 
 /// Target size of one chunk of decompressed text.
-pub(crate) const CHUNK_BYTES: usize = 4 << 20;
+pub(crate) const CHUNK_BYTES: usize = 1 << 20;
 /// A longer record (or line) is an error, so a file without newlines cannot
 /// make a reader buffer it whole.
 pub(crate) const MAX_RECORD_BYTES: usize = 16 << 20;
