@@ -1,0 +1,320 @@
+//! Clicks: the identity hash under a daily salt, bot and link-preview
+//! detection, and the group-committed durable write path.
+//!
+//! [`ClickRecorder::record`] returns only once the click's transaction has
+//! committed (with `synchronous = FULL` on SQLite: once it is on disk). One
+//! writer task takes every click waiting in its queue and writes them in one
+//! transaction, so the cost of a commit is shared by all clicks that arrived
+//! while the previous one ran. The queue is bounded: when the disk falls
+//! behind, callers wait for room; a click is never dropped.
+
+use crate::util::{new_id, now_ms, random_hex, sha256_hex};
+use crate::{Db, Error};
+use sqlx::{Any, QueryBuilder, Row};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// A click to record.
+#[derive(Debug, Clone)]
+pub struct NewClick {
+    pub id: String,
+    pub workspace_id: String,
+    pub program_id: String,
+    pub link_id: String,
+    pub partner_id: String,
+    pub at: i64,
+    pub identity_hash: String,
+    pub user_agent: Option<String>,
+    pub referrer: Option<String>,
+    pub country: Option<String>,
+    pub is_bot: bool,
+    /// A paid-ads click id (gclid=..., fbclid=...) seen on the request.
+    pub ads_click_id: Option<String>,
+}
+
+pub fn new_click_id() -> String {
+    new_id("clk")
+}
+
+/// User-agent fragments of link-preview fetchers (chat apps and social
+/// networks unfurling a pasted link): such a fetch is not a click at all.
+const PREVIEW_AGENTS: &[&str] = &[
+    "facebookexternalhit",
+    "facebot",
+    "twitterbot",
+    "slackbot",
+    "linkedinbot",
+    "discordbot",
+    "telegrambot",
+    "whatsapp",
+    "skypeuripreview",
+    "pinterestbot",
+    "redditbot",
+    "embedly",
+    "iframely",
+    "vkshare",
+    "mastodon",
+    "bluesky cardyb",
+    "google-pagerenderer",
+    "snapchat",
+];
+
+/// User-agent fragments of crawlers and scripts: stored and flagged as bots.
+const BOT_AGENTS: &[&str] = &[
+    "bot",
+    "crawler",
+    "spider",
+    "crawl",
+    "slurp",
+    "curl/",
+    "wget/",
+    "python-requests",
+    "python-urllib",
+    "aiohttp",
+    "httpx",
+    "go-http-client",
+    "java/",
+    "okhttp",
+    "libwww",
+    "headlesschrome",
+    "phantomjs",
+    "scrapy",
+    "node-fetch",
+    "axios/",
+    "postmanruntime",
+    "apache-httpclient",
+    "lighthouse",
+    "wrk",
+];
+
+/// Whether a request is a link preview, not a person following the link.
+pub fn is_link_preview(user_agent: &str) -> bool {
+    let ua = user_agent.to_ascii_lowercase();
+    PREVIEW_AGENTS.iter().any(|p| ua.contains(p))
+}
+
+/// Whether a user agent is a crawler or a script. A missing one counts as a bot.
+pub fn is_bot(user_agent: Option<&str>) -> bool {
+    match user_agent {
+        None => true,
+        Some(ua) if ua.trim().is_empty() => true,
+        Some(ua) => {
+            let ua = ua.to_ascii_lowercase();
+            BOT_AGENTS.iter().any(|b| ua.contains(b))
+        }
+    }
+}
+
+/// Query parameters by which ad platforms mark paid clicks.
+pub const ADS_CLICK_PARAMS: &[&str] = &[
+    "gclid",
+    "gbraid",
+    "wbraid",
+    "fbclid",
+    "msclkid",
+    "ttclid",
+    "twclid",
+    "li_fat_id",
+    "dclid",
+    "epik",
+    "sccid",
+];
+
+/// The identity of a visitor for unique counts and fraud rules: a hash of IP
+/// and user agent keyed by the day's salt. When the salt is deleted the hash
+/// can no longer be tied back to an IP.
+pub fn identity_hash(salt: &str, ip: &str, user_agent: &str) -> String {
+    let mut data = Vec::with_capacity(salt.len() + ip.len() + user_agent.len() + 2);
+    data.extend_from_slice(salt.as_bytes());
+    data.push(0);
+    data.extend_from_slice(ip.as_bytes());
+    data.push(0);
+    data.extend_from_slice(user_agent.as_bytes());
+    sha256_hex(&data)[..32].to_string()
+}
+
+/// The UTC day number of a time in milliseconds.
+pub fn day_of(ms: i64) -> i64 {
+    ms.div_euclid(86_400_000)
+}
+
+impl Db {
+    /// The identity-hash salt of a UTC day, made on first use; salts older
+    /// than yesterday are deleted.
+    pub async fn daily_salt(&self, day: i64) -> Result<String, Error> {
+        sqlx::query(
+            "INSERT INTO click_salts (day, salt) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING",
+        )
+        .bind(day)
+        .bind(random_hex(32))
+        .execute(&self.pool)
+        .await?;
+        sqlx::query("DELETE FROM click_salts WHERE day < $1")
+            .bind(day - 1)
+            .execute(&self.pool)
+            .await?;
+        let row = sqlx::query("SELECT salt FROM click_salts WHERE day = $1")
+            .bind(day)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Writes clicks in one transaction (chunks keep each statement under
+    /// both backends' parameter limits).
+    pub async fn insert_clicks(&self, clicks: &[NewClick]) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        for chunk in clicks.chunks(500) {
+            let mut q: QueryBuilder<Any> = QueryBuilder::new(
+                "INSERT INTO clicks (id, workspace_id, program_id, link_id, partner_id, at, \
+                 identity_hash, user_agent, referrer, country, is_bot, ads_click_id) ",
+            );
+            q.push_values(chunk, |mut b, c| {
+                b.push_bind(c.id.clone())
+                    .push_bind(c.workspace_id.clone())
+                    .push_bind(c.program_id.clone())
+                    .push_bind(c.link_id.clone())
+                    .push_bind(c.partner_id.clone())
+                    .push_bind(c.at)
+                    .push_bind(c.identity_hash.clone())
+                    .push_bind(c.user_agent.clone())
+                    .push_bind(c.referrer.clone())
+                    .push_bind(c.country.clone())
+                    .push_bind(c.is_bot as i64)
+                    .push_bind(c.ads_click_id.clone());
+            });
+            // A retried batch may hold clicks already written: keep the first.
+            q.push(" ON CONFLICT (id) DO NOTHING");
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+type Pending = (NewClick, oneshot::Sender<Result<(), String>>);
+
+/// The group-commit writer of clicks. Cheap to clone.
+#[derive(Clone)]
+pub struct ClickRecorder {
+    queue: mpsc::Sender<Pending>,
+}
+
+/// Most clicks written in one transaction.
+const MAX_BATCH: usize = 2000;
+
+impl ClickRecorder {
+    /// Starts the writer task on the current runtime.
+    pub fn start(db: Db) -> ClickRecorder {
+        let (queue, receiver) = mpsc::channel(65_536);
+        tokio::spawn(write_loop(db, receiver));
+        ClickRecorder { queue }
+    }
+
+    /// Records a click and returns once it is committed.
+    pub async fn record(&self, click: NewClick) -> Result<(), Error> {
+        let (done, committed) = oneshot::channel();
+        self.queue
+            .send((click, done))
+            .await
+            .map_err(|_| Error::Database("the click writer has stopped".into()))?;
+        match committed.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error::Database(e)),
+            Err(_) => Err(Error::Database("the click writer has stopped".into())),
+        }
+    }
+}
+
+async fn write_loop(db: Db, mut receiver: mpsc::Receiver<Pending>) {
+    let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = receiver.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let clicks: Vec<NewClick> = batch.iter().map(|(c, _)| c.clone()).collect();
+        let mut result = db.insert_clicks(&clicks).await;
+        // A busy or briefly unreachable database gets a few more tries before
+        // the callers hear of it; the batch is idempotent (ON CONFLICT).
+        let mut delay = Duration::from_millis(20);
+        for _ in 0..5 {
+            if result.is_ok() {
+                break;
+            }
+            tokio::time::sleep(delay).await;
+            delay *= 3;
+            result = db.insert_clicks(&clicks).await;
+        }
+        let outcome = result.map_err(|e| e.to_string());
+        if let Err(e) = &outcome {
+            tracing::error!(clicks = clicks.len(), error = %e, "click batch not written");
+        }
+        for (_, done) in batch.drain(..) {
+            // A caller that gave up (client gone) no longer listens: fine.
+            let _ = done.send(outcome.clone());
+        }
+    }
+}
+
+/// Builds a click from request facts; `now` in milliseconds.
+pub struct ClickFacts<'a> {
+    pub ip: &'a str,
+    pub user_agent: Option<&'a str>,
+    pub referrer: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub ads_click_id: Option<String>,
+}
+
+impl NewClick {
+    pub fn new(
+        target: &crate::links::RedirectTarget,
+        facts: &ClickFacts<'_>,
+        salt: &str,
+    ) -> NewClick {
+        let clip = |s: Option<&str>, n: usize| s.map(|s| s.chars().take(n).collect::<String>());
+        NewClick {
+            id: new_click_id(),
+            workspace_id: target.workspace_id.clone(),
+            program_id: target.program_id.clone(),
+            link_id: target.link_id.clone(),
+            partner_id: target.partner_id.clone(),
+            at: now_ms(),
+            identity_hash: identity_hash(salt, facts.ip, facts.user_agent.unwrap_or("")),
+            user_agent: clip(facts.user_agent, 512),
+            referrer: clip(facts.referrer, 1024),
+            country: clip(facts.country, 2).map(|c| c.to_ascii_uppercase()),
+            is_bot: is_bot(facts.user_agent),
+            ads_click_id: facts.ads_click_id.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bots_and_previews() {
+        assert!(is_link_preview("facebookexternalhit/1.1"));
+        assert!(is_link_preview("Mozilla/5.0 (compatible; Discordbot/2.0)"));
+        assert!(!is_link_preview("Mozilla/5.0 (iPhone) Safari/604.1"));
+        assert!(is_bot(Some("curl/8.0")));
+        assert!(is_bot(Some("Googlebot/2.1")));
+        assert!(is_bot(None));
+        assert!(!is_bot(Some(
+            "Mozilla/5.0 (Windows NT 10.0) Chrome/120 Safari/537.36"
+        )));
+    }
+
+    #[test]
+    fn identity_depends_on_salt() {
+        let a = identity_hash("s1", "1.2.3.4", "ua");
+        assert_eq!(a, identity_hash("s1", "1.2.3.4", "ua"));
+        assert_ne!(a, identity_hash("s2", "1.2.3.4", "ua"));
+        assert_eq!(a.len(), 32);
+    }
+}

@@ -1,0 +1,179 @@
+//! The database handle: one interface over SQLite and PostgreSQL.
+//!
+//! Both backends speak through sqlx's `Any` driver with one SQL dialect (the
+//! common subset: TEXT, BIGINT, `$n` parameters, `ON CONFLICT`, `RETURNING`),
+//! so every query is written once. The schema keeps to that subset too, which
+//! is why there is a single migrations directory.
+
+use crate::Error;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections to the operations database, migrated.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+/// Creates the SQLite operations database at `path` if absent, switches it to
+/// WAL and applies every migration. Safe to call again on an existing file.
+/// Synchronous, for callers without a runtime (`kith init`).
+pub fn init_sqlite(path: &Path) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Database(format!("cannot start a runtime: {e}")))?;
+    let path = path.to_str().ok_or_else(|| {
+        Error::Invalid(format!(
+            "database path is not valid UTF-8: {}",
+            path.display()
+        ))
+    })?;
+    runtime.block_on(async {
+        let db = Db::connect(path).await?;
+        db.close().await;
+        Ok(())
+    })
+}
+
+impl Db {
+    /// Connects to `sqlite://PATH`, a plain file path (SQLite), or
+    /// `postgres://...`, and applies pending migrations. A SQLite file is
+    /// created if absent.
+    pub async fn connect(url_or_path: &str) -> Result<Db, Error> {
+        sqlx::any::install_default_drivers();
+        let (backend, options) = parse_target(url_or_path)?;
+        let pool_options = match backend {
+            // One writer at a time is all SQLite allows; a few readers beside it.
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; FULL makes every
+                            // commit reach the disk before it returns ("a 2xx means
+                            // the event is on disk"), which group commit makes cheap.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = pool_options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(|e| Error::Database(format!("cannot open {}: {e}", redact(url_or_path))))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| Error::Database(format!("migration failed: {e}")))?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying pool, for checks and tools outside this crate's API.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Waits for open connections to finish and closes them.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn parse_target(url_or_path: &str) -> Result<(Backend, AnyConnectOptions), Error> {
+    let bad = |e: sqlx::Error| Error::Invalid(format!("bad database address: {e}"));
+    if url_or_path.starts_with("postgres://") || url_or_path.starts_with("postgresql://") {
+        let options = AnyConnectOptions::from_str(url_or_path).map_err(bad)?;
+        return Ok((Backend::Postgres, options));
+    }
+    let path = url_or_path
+        .strip_prefix("sqlite://")
+        .or_else(|| url_or_path.strip_prefix("sqlite:"))
+        .unwrap_or(url_or_path);
+    if path.is_empty() {
+        return Err(Error::Invalid("empty database path".into()));
+    }
+    if path.contains("://") {
+        return Err(Error::Invalid(format!(
+            "unsupported database address {}: use a file path, sqlite://PATH or postgres://...",
+            redact(url_or_path)
+        )));
+    }
+    let sqlite = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true);
+    let options = AnyConnectOptions::from_url(&sqlite.to_url_lossy()).map_err(bad)?;
+    Ok((Backend::Sqlite, options))
+}
+
+/// A database address without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            redact("postgres://kith:secret@localhost/kith"),
+            "postgres://kith:***@localhost/kith"
+        );
+        assert_eq!(redact("/tmp/kith.db"), "/tmp/kith.db");
+    }
+
+    #[test]
+    fn targets() {
+        assert_eq!(parse_target("kith.db").unwrap().0, Backend::Sqlite);
+        assert_eq!(
+            parse_target("sqlite:///tmp/k.db").unwrap().0,
+            Backend::Sqlite
+        );
+        assert_eq!(
+            parse_target("postgres://u@localhost/k").unwrap().0,
+            Backend::Postgres
+        );
+        assert!(parse_target("mysql://x").is_err());
+        assert!(parse_target("").is_err());
+    }
+}
