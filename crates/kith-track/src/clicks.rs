@@ -10,7 +10,7 @@
 
 use crate::util::{new_id, now_ms, random_hex, sha256_hex};
 use crate::{Db, Error};
-use sqlx::{Any, QueryBuilder, Row};
+use sqlx::Row;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -165,27 +165,44 @@ impl Db {
     pub async fn insert_clicks(&self, clicks: &[NewClick]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         for chunk in clicks.chunks(500) {
-            let mut q: QueryBuilder<Any> = QueryBuilder::new(
+            // Placeholders are written out as $n: the Any driver's query
+            // builder would write `?`, which PostgreSQL does not take.
+            let mut sql = String::from(
                 "INSERT INTO clicks (id, workspace_id, program_id, link_id, partner_id, at, \
-                 identity_hash, user_agent, referrer, country, is_bot, ads_click_id) ",
+                 identity_hash, user_agent, referrer, country, is_bot, ads_click_id) VALUES ",
             );
-            q.push_values(chunk, |mut b, c| {
-                b.push_bind(c.id.clone())
-                    .push_bind(c.workspace_id.clone())
-                    .push_bind(c.program_id.clone())
-                    .push_bind(c.link_id.clone())
-                    .push_bind(c.partner_id.clone())
-                    .push_bind(c.at)
-                    .push_bind(c.identity_hash.clone())
-                    .push_bind(c.user_agent.clone())
-                    .push_bind(c.referrer.clone())
-                    .push_bind(c.country.clone())
-                    .push_bind(c.is_bot as i64)
-                    .push_bind(c.ads_click_id.clone());
-            });
+            for row in 0..chunk.len() {
+                if row > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for col in 0..CLICK_COLUMNS {
+                    if col > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("${}", row * CLICK_COLUMNS + col + 1));
+                }
+                sql.push(')');
+            }
             // A retried batch may hold clicks already written: keep the first.
-            q.push(" ON CONFLICT (id) DO NOTHING");
-            q.build().execute(&mut *tx).await?;
+            sql.push_str(" ON CONFLICT (id) DO NOTHING");
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                q = q
+                    .bind(&c.id)
+                    .bind(&c.workspace_id)
+                    .bind(&c.program_id)
+                    .bind(&c.link_id)
+                    .bind(&c.partner_id)
+                    .bind(c.at)
+                    .bind(&c.identity_hash)
+                    .bind(&c.user_agent)
+                    .bind(&c.referrer)
+                    .bind(&c.country)
+                    .bind(c.is_bot as i64)
+                    .bind(&c.ads_click_id);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -199,6 +216,9 @@ type Pending = (NewClick, oneshot::Sender<Result<(), String>>);
 pub struct ClickRecorder {
     queue: mpsc::Sender<Pending>,
 }
+
+/// Columns of one click row in `insert_clicks`.
+const CLICK_COLUMNS: usize = 12;
 
 /// Most clicks written in one transaction.
 const MAX_BATCH: usize = 2000;
