@@ -4,8 +4,9 @@
 //! components, communities, all (default). Used by bench/graph/run.sh.
 
 use kith_graph::{
-    CommunityOptions, PageRankOptions, core_numbers_directed, detect_communities, pagerank,
-    read_snap, weakly_connected_components,
+    CommunityOptions, DiffusionModel, EdgeProbability, InfluenceOptions, PageRankOptions,
+    core_numbers_directed, detect_communities, maximize_influence, pagerank, read_snap,
+    weakly_connected_components,
 };
 use std::path::PathBuf;
 use std::time::Instant;
@@ -92,6 +93,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     c.count(),
                     c.modularity,
                     c.iterations
+                )
+            }
+            "influence_ic" | "influence_lt" => {
+                let model = if step == "influence_ic" {
+                    DiffusionModel::IndependentCascade(EdgeProbability::WeightedCascade)
+                } else {
+                    DiffusionModel::LinearThreshold(EdgeProbability::WeightedCascade)
+                };
+                let r = maximize_influence(
+                    &inn,
+                    &InfluenceOptions {
+                        model,
+                        k: 50,
+                        epsilon: 0.1,
+                        ..Default::default()
+                    },
+                )?;
+                format!(
+                    ",\"spread\":{:.1},\"spread_lower\":{:.1},\"approximation\":{:.4},\"rr_sets\":{},\"rr_entries\":{},\"rounds\":{},\"seeds\":{:?}",
+                    r.spread,
+                    r.spread_lower,
+                    r.approximation,
+                    r.rr_sets,
+                    r.rr_entries,
+                    r.rounds,
+                    r.seeds
                 )
             }
             other => return Err(format!("unknown step {other}").into()),

@@ -29,3 +29,9 @@ pub mod communities;
 pub use communities::{
     Communities, CommunityAlgorithm, CommunityOptions, detect_communities, modularity,
 };
+pub mod influence;
+
+pub use influence::{
+    DiffusionModel, EdgeProbability, InfluenceOptions, InfluenceResult, SpreadEstimate,
+    maximize_influence, maximize_influence_budgeted, monte_carlo_spread,
+};
