@@ -35,3 +35,9 @@ pub use influence::{
     DiffusionModel, EdgeProbability, InfluenceOptions, InfluenceResult, SpreadEstimate,
     maximize_influence, maximize_influence_budgeted, monte_carlo_spread,
 };
+pub mod overlap;
+
+pub use overlap::{
+    HyperLogLog, MinHash, OverlapReport, SketchOptions, SketchOverlapReport, exact_overlap,
+    sketch_overlap,
+};
