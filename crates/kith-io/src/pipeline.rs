@@ -28,6 +28,9 @@ pub(crate) const MAX_RECORD_BYTES: usize = 16 << 20;
 /// How much more to read when a chunk holds no complete record yet.
 const READ_STEP: usize = 1 << 20;
 
+/// How much a new buffer grows at a time while it is being filled.
+const GROW_STEP: usize = 64 << 10;
+
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Parses chunks that hold whole records (the last one may lack its newline).
@@ -224,13 +227,16 @@ impl Buffer {
         self.filled -= n;
     }
 
-    /// Reads until `target` bytes are filled or the input ends; true at the end.
+    /// Reads until `target` bytes are filled or the input ends; true at the
+    /// end. A new buffer grows as input arrives, so a small file does not
+    /// pay for initialising a whole chunk.
     fn fill(&mut self, reader: &mut dyn Read, target: usize) -> io::Result<bool> {
-        if self.bytes.len() < target {
-            self.bytes.resize(target, 0);
-        }
         while self.filled < target {
-            match reader.read(&mut self.bytes[self.filled..target]) {
+            if self.bytes.len() <= self.filled {
+                self.bytes.resize((self.filled + GROW_STEP).min(target), 0);
+            }
+            let end = self.bytes.len().min(target);
+            match reader.read(&mut self.bytes[self.filled..end]) {
                 Ok(0) => return Ok(true),
                 Ok(n) => self.filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
