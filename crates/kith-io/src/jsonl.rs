@@ -110,10 +110,15 @@ impl<T: Record> JsonlParser<T> {
             let message = message
                 .rsplit_once(" at line ")
                 .map_or(message.as_str(), |(m, _)| m);
+            let hint = if e.is_eof() {
+                " (in JSON Lines each object must be on one line)"
+            } else {
+                ""
+            };
             return Err(ChunkError::at_offset(
                 chunk,
                 at,
-                format!("invalid JSON: {message}"),
+                format!("invalid JSON: {message}{hint}"),
             ));
         }
         cells.clear();

@@ -395,6 +395,12 @@ fn jsonl_problems() {
     let e = jsonl_error("{\"platform\":\"x\",\"handle\":\"a\",}\n");
     assert!(e.starts_with("/a.jsonl:1:"), "{e}");
     assert!(e.contains("invalid JSON"), "{e}");
+    let e = jsonl_error("{\n  \"platform\": \"x\"\n}\n");
+    assert!(
+        e.starts_with("/a.jsonl:1:1: invalid JSON: EOF while parsing an object"),
+        "{e}"
+    );
+    assert!(e.contains("each object must be on one line"), "{e}");
     let e = jsonl_error("{\"platform\":\"x\",\"handle\":\"a\",\"handle\":\"b\"}\n");
     assert!(e.contains("appears twice"), "{e}");
 }
