@@ -81,7 +81,7 @@ pub fn conversation(
         touch(e, false);
     }
     let window = "every interaction the world holds";
-    let mk = |name: &str, def: &str| {
+    let mk = |name: &'static str, def: &'static str| {
         Figure::new(name, def, "accounts")
             .window(window)
             .observed_at(observed_at)

@@ -89,7 +89,7 @@ pub fn engagement(
         settings.recent_posts, settings.min_post_age_hours
     );
     let observed = Some(as_of);
-    let mk = |name: &str, def: &str| {
+    let mk = |name: &'static str, def: &'static str| {
         Figure::new(name, def, "posts")
             .window(window_text.clone())
             .observed_at(observed)

@@ -4,6 +4,11 @@
 //! level; or, instead of a number, the reason there is none.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// Text of a figure: mostly static definitions, so borrowed where it can be
+/// (scoring a million accounts must not allocate every definition).
+pub type Text = Cow<'static, str>;
 
 /// How far a figure can be trusted, from its sample size and interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -45,19 +50,19 @@ impl Confidence {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     /// The variant's name, e.g. `er_followers_median`.
-    pub name: String,
+    pub name: Text,
     /// The value; `None` means "not enough data" and `note` says why.
     pub value: Option<f64>,
     /// 95% interval of the value, where the sample allows one.
     pub interval: Option<[f64; 2]>,
     /// The formula in words.
-    pub definition: String,
+    pub definition: Text,
     /// What the figure was taken over, e.g. "last 12 posts older than 24 h".
-    pub window: String,
+    pub window: Text,
     /// How many units the figure rests on.
     pub sample_size: u64,
     /// What those units are: posts, followers, days, accounts, interactions.
-    pub sample_unit: String,
+    pub sample_unit: Text,
     /// When the underlying data was observed (Unix seconds), if known.
     pub observed_at: Option<i64>,
     pub confidence: Confidence,
@@ -67,22 +72,26 @@ pub struct Figure {
 
 impl Figure {
     /// Starts a figure with its name, definition and sample unit; no value yet.
-    pub fn new(name: &str, definition: &str, sample_unit: &str) -> Figure {
+    pub fn new(
+        name: impl Into<Text>,
+        definition: impl Into<Text>,
+        sample_unit: impl Into<Text>,
+    ) -> Figure {
         Figure {
-            name: name.to_string(),
+            name: name.into(),
             value: None,
             interval: None,
-            definition: definition.to_string(),
-            window: String::new(),
+            definition: definition.into(),
+            window: Cow::Borrowed(""),
             sample_size: 0,
-            sample_unit: sample_unit.to_string(),
+            sample_unit: sample_unit.into(),
             observed_at: None,
             confidence: Confidence::None,
             note: None,
         }
     }
 
-    pub fn window(mut self, window: impl Into<String>) -> Figure {
+    pub fn window(mut self, window: impl Into<Text>) -> Figure {
         self.window = window.into();
         self
     }

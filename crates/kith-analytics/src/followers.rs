@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 /// (typically 30% and up).
 pub const SUSPICIOUS_SHARE_FLAG: f64 = 0.2;
 
+/// Fewer followers seen than this raise no flag, whatever the range: one
+/// bot among one follower seen is a fact, not a bought audience.
+pub const MIN_FLAG_SAMPLE: u64 = 30;
+
 /// How many of the most suspicious followers a report names.
 pub const EVIDENCE_FOLLOWERS: usize = 10;
 
@@ -28,7 +32,8 @@ pub struct SuspiciousFollowers {
     pub mean_fake_probability: Option<f64>,
     /// The most suspicious followers: (node, fake probability), highest first.
     pub top: Vec<(u32, f32)>,
-    /// The range starts at or above [`SUSPICIOUS_SHARE_FLAG`].
+    /// The range starts at or above [`SUSPICIOUS_SHARE_FLAG`], over at
+    /// least [`MIN_FLAG_SAMPLE`] followers seen.
     pub flagged: bool,
 }
 
@@ -73,7 +78,7 @@ pub fn suspicious_followers(
     let def = format!(
         "followers with fake probability >= {threshold} / followers with a profile; the range is the Wilson 95% interval"
     );
-    let base = Figure::new("suspicious_follower_share", &def, "followers")
+    let base = Figure::new("suspicious_follower_share", def, "followers")
         .window(window)
         .observed_at(observed_at)
         .sample(seen);
@@ -97,9 +102,10 @@ pub fn suspicious_followers(
         }
         fig
     };
-    let flagged = share
-        .interval
-        .is_some_and(|[lo, _]| lo >= SUSPICIOUS_SHARE_FLAG);
+    let flagged = seen >= MIN_FLAG_SAMPLE
+        && share
+            .interval
+            .is_some_and(|[lo, _]| lo >= SUSPICIOUS_SHARE_FLAG);
     SuspiciousFollowers {
         share,
         followers_in_graph: followers.len() as u64,
@@ -167,5 +173,8 @@ mod tests {
         assert!(s.share.note.unwrap().contains("has a profile"));
         assert!(!s.flagged);
         assert_eq!(s.mean_fake_probability, None);
+        // One bot among one follower seen: a wide range, no flag.
+        let s = suspicious_followers(&[1], |_| Some(0.9), 0.5, Some(300), None);
+        assert!(s.share.interval.unwrap()[0] > SUSPICIOUS_SHARE_FLAG && !s.flagged);
     }
 }

@@ -81,7 +81,7 @@ pub fn growth_anomalies(
         _ => "no history".to_string(),
     };
     let observed = known.last().map(|&(d, _)| d as i64 * 86_400);
-    let base = Figure::new(&name, &def, "daily changes")
+    let base = Figure::new(name, def, "daily changes")
         .window(window)
         .observed_at(observed)
         .sample(changes.len() as u64);

@@ -17,5 +17,7 @@ pub mod growth;
 pub mod pods;
 pub mod saturation;
 pub mod stats;
+pub mod world;
 
 pub use figure::{Confidence, Figure};
+pub use world::{AccountReport, ScoreRow, Vetting, data_as_of};

@@ -4,8 +4,9 @@
 //! A post is sponsored when its `sponsored` column is true (the platform's
 //! paid-partnership flag, or an importer's judgement) or one of its
 //! hashtags is a disclosure tag of the settings (#ad, #anzeige, #publicidad,
-//! #reklaam, #広告 ... in many languages). A `sponsored` of false is an
-//! explicit "not paid" and wins over hashtags: the importer knew better.
+//! #reklaam, #広告 ... in many languages). Either signal suffices: a
+//! `sponsored` of false says the platform showed no paid-partnership label,
+//! which many paid posts lack while disclosing by hashtag.
 
 use crate::figure::{Confidence, Figure};
 use crate::stats;
@@ -36,14 +37,13 @@ impl Disclosure {
         sponsored: Option<bool>,
         hashtags: impl IntoIterator<Item = &'a str>,
     ) -> Option<String> {
-        match sponsored {
-            Some(true) => Some("sponsored flag".to_string()),
-            Some(false) => None,
-            None => hashtags
-                .into_iter()
-                .find(|h| self.tags.contains(&h.to_lowercase()))
-                .map(|h| format!("#{h}")),
+        if sponsored == Some(true) {
+            return Some("sponsored flag".to_string());
         }
+        hashtags
+            .into_iter()
+            .find(|h| self.tags.contains(&h.to_lowercase()))
+            .map(|h| format!("#{h}"))
     }
 }
 
@@ -85,7 +85,7 @@ pub fn saturation(
         .filter(|&i| posts[i].posted_at.is_some_and(|t| t > from && t <= as_of))
         .collect();
     let window = format!("posts of the last {} days", settings.window_days);
-    let mk = |name: &str, def: &str, unit: &str| {
+    let mk = |name: &'static str, def: &'static str, unit: &'static str| {
         Figure::new(name, def, unit)
             .window(window.clone())
             .observed_at(Some(as_of))
@@ -196,7 +196,8 @@ mod tests {
         }
         assert_eq!(d.evidence(None, ["travel", "adventure"]), None);
         assert_eq!(d.evidence(Some(true), []), Some("sponsored flag".into()));
-        assert_eq!(d.evidence(Some(false), ["ad"]), None);
+        assert_eq!(d.evidence(Some(false), ["ad"]), Some("#ad".into()));
+        assert_eq!(d.evidence(Some(false), ["travel"]), None);
     }
 
     #[test]
