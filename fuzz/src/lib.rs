@@ -2,7 +2,9 @@
 //! returns rows or a located error, never a panic and never an internal error.
 
 use kith_io::{Format, ReadOptions, Record, read_records_from, read_snap_from};
-use kith_model::{Account, AuthenticityFeatures, Customer, Follow, HistoryPoint, Interaction, Post};
+use kith_model::{
+    Account, AuthenticityFeatures, Customer, Follow, HistoryPoint, Interaction, Post,
+};
 use std::path::Path;
 
 fn read_as<T: Record>(data: &[u8], name: &str, format: Format, opts: &ReadOptions) {
@@ -36,7 +38,12 @@ pub fn read_every_kind(data: &[u8], name: &str, format: Format) {
 /// Reads `data` as an edge list.
 pub fn read_edges(data: &[u8]) {
     let reader = std::io::Cursor::new(data.to_vec());
-    if let Err(e) = read_snap_from(reader, Path::new("fuzz.txt"), &ReadOptions::default(), |_| Ok(())) {
+    if let Err(e) = read_snap_from(
+        reader,
+        Path::new("fuzz.txt"),
+        &ReadOptions::default(),
+        |_| Ok(()),
+    ) {
         assert!(!e.message.contains("internal error"), "{e}");
     }
 }
