@@ -1,0 +1,139 @@
+//! `/healthz`, `/metrics` in Prometheus' text format, and the middleware
+//! that counts requests.
+
+use crate::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Latency bucket bounds in seconds.
+const BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+#[derive(Default)]
+pub struct Metrics {
+    pub clicks_recorded: AtomicU64,
+    pub clicks_bot: AtomicU64,
+    pub clicks_not_recorded: AtomicU64,
+    pub redirects_not_counted: AtomicU64,
+    requests: std::sync::Mutex<std::collections::BTreeMap<(String, u16), u64>>,
+    latency_buckets: [AtomicU64; 11],
+    latency_count: AtomicU64,
+    latency_sum_us: AtomicU64,
+}
+
+/// Counts every request by route and status, and its latency.
+pub async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let start = Instant::now();
+    let response = next.run(request).await;
+    let elapsed = start.elapsed().as_secs_f64();
+    let m = &state.metrics;
+    if let Ok(mut requests) = m.requests.lock() {
+        *requests
+            .entry((route, response.status().as_u16()))
+            .or_default() += 1;
+    }
+    for (bound, bucket) in BUCKETS.iter().zip(&m.latency_buckets) {
+        if elapsed <= *bound {
+            bucket.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    m.latency_count.fetch_add(1, Ordering::Relaxed);
+    m.latency_sum_us
+        .fetch_add((elapsed * 1e6) as u64, Ordering::Relaxed);
+    response
+}
+
+pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+    let m = &state.metrics;
+    let mut out = String::new();
+    let counter = |out: &mut String, name: &str, help: &str, v: u64| {
+        out.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"
+        ));
+    };
+    counter(
+        &mut out,
+        "kith_clicks_recorded_total",
+        "Clicks committed to the database.",
+        m.clicks_recorded.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "kith_clicks_bot_total",
+        "Recorded clicks flagged as bots.",
+        m.clicks_bot.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "kith_clicks_not_recorded_total",
+        "Redirects whose click could not be written (the visitor was still sent on).",
+        m.clicks_not_recorded.load(Ordering::Relaxed),
+    );
+    counter(
+        &mut out,
+        "kith_redirects_not_counted_total",
+        "Redirects that are not clicks (HEAD, link previews, prefetch).",
+        m.redirects_not_counted.load(Ordering::Relaxed),
+    );
+    out.push_str("# HELP kith_http_requests_total HTTP requests by route and status.\n# TYPE kith_http_requests_total counter\n");
+    if let Ok(requests) = m.requests.lock() {
+        for ((route, status), n) in requests.iter() {
+            out.push_str(&format!(
+                "kith_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}\n",
+                route.replace('\\', "\\\\").replace('"', "\\\"")
+            ));
+        }
+    }
+    out.push_str("# HELP kith_http_request_duration_seconds Request latency.\n# TYPE kith_http_request_duration_seconds histogram\n");
+    for (bound, bucket) in BUCKETS.iter().zip(&m.latency_buckets) {
+        out.push_str(&format!(
+            "kith_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}\n",
+            bucket.load(Ordering::Relaxed)
+        ));
+    }
+    let count = m.latency_count.load(Ordering::Relaxed);
+    out.push_str(&format!(
+        "kith_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
+    ));
+    out.push_str(&format!(
+        "kith_http_request_duration_seconds_sum {}\nkith_http_request_duration_seconds_count {count}\n",
+        m.latency_sum_us.load(Ordering::Relaxed) as f64 / 1e6
+    ));
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        out,
+    )
+}
+
+/// 200 when the database answers, 503 otherwise.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match sqlx_ping(&state).await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ok" })),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "status": "unavailable", "error": e })),
+        )
+            .into_response(),
+    }
+}
+
+async fn sqlx_ping(state: &AppState) -> Result<(), String> {
+    state.db.ping().await.map_err(|e| e.to_string())
+}

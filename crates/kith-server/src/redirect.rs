@@ -1,0 +1,216 @@
+//! `GET /{slug}`: the tracked-link redirect. Answers from an in-process
+//! cache of links, records the click through the group-committed writer and
+//! only then sends the 302, whose `Location` carries the click id
+//! (`kith_click=...`), also set as a first-party cookie.
+//!
+//! HEAD requests, link previews and browser prefetches are redirected but
+//! not counted; bots are redirected, counted and flagged.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::Path;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kith_track::clicks::{ADS_CLICK_PARAMS, ClickFacts, NewClick, day_of, is_link_preview};
+use kith_track::links::{RedirectTarget, percent_encode};
+use kith_track::util::now_ms;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// How long a cached link is trusted: edits made through another server
+/// process show within this time (edits through this one at once).
+const LINK_TTL: Duration = Duration::from_secs(30);
+/// Unknown slugs are remembered briefly so a flood of them does not reach
+/// the database.
+const MISS_TTL: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+pub struct LinkCache {
+    links: RwLock<HashMap<String, (Option<RedirectTarget>, Instant)>>,
+    salt: Mutex<Option<(i64, String)>>,
+}
+
+impl LinkCache {
+    async fn get(&self, state: &AppState, slug: &str) -> Result<Option<RedirectTarget>, ApiError> {
+        if let Ok(links) = self.links.read() {
+            if let Some((target, at)) = links.get(slug) {
+                let ttl = if target.is_some() { LINK_TTL } else { MISS_TTL };
+                if at.elapsed() < ttl {
+                    return Ok(target.clone());
+                }
+            }
+        }
+        let target = state.db.redirect_target(slug).await?;
+        if let Ok(mut links) = self.links.write() {
+            if links.len() > 200_000 {
+                links.clear();
+            }
+            links.insert(slug.to_string(), (target.clone(), Instant::now()));
+        }
+        Ok(target)
+    }
+
+    /// Forgets a link after an edit through this process.
+    pub fn forget(&self, slug: &str) {
+        if let Ok(mut links) = self.links.write() {
+            links.remove(slug);
+        }
+    }
+
+    async fn salt(&self, state: &AppState) -> Result<String, ApiError> {
+        let today = day_of(now_ms());
+        if let Ok(salt) = self.salt.lock() {
+            if let Some((day, s)) = salt.as_ref() {
+                if *day == today {
+                    return Ok(s.clone());
+                }
+            }
+        }
+        let s = state.db.daily_salt(today).await?;
+        if let Ok(mut salt) = self.salt.lock() {
+            *salt = Some((today, s.clone()));
+        }
+        Ok(s)
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+}
+
+/// The first paid-ads click id in the request's query, as `name=value`.
+fn ads_click_id(query: Option<&str>) -> Option<String> {
+    query?.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        ADS_CLICK_PARAMS
+            .contains(&name)
+            .then(|| format!("{name}={}", value.chars().take(200).collect::<String>()))
+    })
+}
+
+fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    if state.config.trust_forwarded_for {
+        if let Some(first) =
+            header_str(headers, "x-forwarded-for").and_then(|v| v.split(',').next())
+        {
+            return first.trim().to_string();
+        }
+    }
+    peer.ip().to_string()
+}
+
+fn found(location: &str, cookie: Option<String>) -> Response {
+    let mut response = (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, location.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+    )
+        .into_response();
+    if let Some(cookie) = cookie.and_then(|c| c.parse().ok()) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+pub async fn follow(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let target = state
+        .links
+        .get(&state, &slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no link {slug:?}")))?;
+    if target.expires_at.is_some_and(|e| e <= now_ms()) {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            format!("link {slug:?} has expired"),
+        ));
+    }
+    let user_agent = header_str(&headers, "user-agent");
+    let prefetch = header_str(&headers, "sec-purpose")
+        .or_else(|| header_str(&headers, "purpose"))
+        .is_some_and(|p| p.contains("prefetch"));
+    if method == Method::HEAD || prefetch || user_agent.is_some_and(is_link_preview) {
+        state
+            .metrics
+            .redirects_not_counted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok(found(&target.destination, None));
+    }
+    let salt = state.links.salt(&state).await?;
+    let ip = client_ip(&state, &headers, peer);
+    let facts = ClickFacts {
+        ip: &ip,
+        user_agent,
+        referrer: header_str(&headers, "referer"),
+        country: header_str(&headers, "cf-ipcountry").or_else(|| header_str(&headers, "x-country")),
+        ads_click_id: ads_click_id(query.as_deref()),
+    };
+    let click = NewClick::new(&target, &facts, &salt);
+    let click_id = click.id.clone();
+    let is_bot = click.is_bot;
+    match state.clicks.record(click).await {
+        Ok(()) => {
+            let m = &state.metrics;
+            m.clicks_recorded
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if is_bot {
+                m.clicks_bot
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            let separator = if target.destination.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            let (base, fragment) = match target.destination.split_once('#') {
+                Some((b, f)) => (b.to_string(), format!("#{f}")),
+                None => (target.destination.clone(), String::new()),
+            };
+            let location = format!(
+                "{base}{separator}kith_click={}{fragment}",
+                percent_encode(&click_id)
+            );
+            let max_age = i64::from(state.config.tracking.attribution_window_days) * 86_400;
+            let cookie =
+                format!("kith_click={click_id}; Max-Age={max_age}; Path=/; SameSite=Lax; HttpOnly");
+            Ok(found(&location, Some(cookie)))
+        }
+        Err(e) => {
+            // The visitor is sent on regardless; the click is not
+            // acknowledged (no click id) and the failure is counted.
+            tracing::error!(error = %e, slug = %slug, "click not recorded");
+            state
+                .metrics
+                .clicks_not_recorded
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(found(&target.destination, None))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ads_ids() {
+        assert_eq!(
+            super::ads_click_id(Some("a=1&gclid=XYZ")).as_deref(),
+            Some("gclid=XYZ")
+        );
+        assert_eq!(super::ads_click_id(Some("a=1")), None);
+        assert_eq!(super::ads_click_id(None), None);
+    }
+}
