@@ -268,10 +268,13 @@ fn plant_anomalies(cast: &mut Cast) {
             p.niche == BRAND_NICHE && cast.in_brief_range(p.organic_followers)
         })
         .collect();
+    // Decoys in the brand's niche: two of each kind where the niche is big
+    // enough to keep most of its creators clean (one per eight).
+    let decoys = (in_brand_niche.len() / 8).min(2);
 
     // Bought followers: organic audiences from 2k up.
     let bought_ok = |p: &Persona| (2_000..2_000_000).contains(&p.organic_followers);
-    let mut bought = pick_clean(cast, &in_brand_niche, 2, bought_ok);
+    let mut bought = pick_clean(cast, &in_brand_niche, decoys, bought_ok);
     mark(cast, &bought, Anomaly::BoughtFollowers { share: 0.0 });
     let rest = pick_clean(
         cast,
@@ -289,7 +292,7 @@ fn plant_anomalies(cast: &mut Cast) {
     }
 
     let any = |_: &Persona| true;
-    let local = pick_clean(cast, &in_brand_niche, 2, any);
+    let local = pick_clean(cast, &in_brand_niche, decoys, any);
     mark(cast, &local, Anomaly::OverSponsored);
     let rest = pick_clean(
         cast,
@@ -299,7 +302,13 @@ fn plant_anomalies(cast: &mut Cast) {
     );
     mark(cast, &rest, Anomaly::OverSponsored);
 
-    plant_pods(cast, &instagram_creators, quota(1.0 / 120.0, 2), &mut r);
+    plant_pods(
+        cast,
+        &instagram_creators,
+        quota(1.0 / 120.0, 2),
+        in_brand_niche.len() >= 16,
+        &mut r,
+    );
 
     let churners = pick_clean(cast, &instagram_creators, quota(0.015, 2), any);
     mark(cast, &churners, Anomaly::FollowChurn);
@@ -330,10 +339,14 @@ fn pick_clean(
 }
 
 /// Engagement pods: groups of 4-8 nano/micro creators of one niche. The first
-/// pod is in the brand's niche.
-fn plant_pods<R: Rng>(cast: &mut Cast, creators: &[u32], count: usize, r: &mut R) {
+/// pod is in the brand's niche when `brand_pod`.
+fn plant_pods<R: Rng>(cast: &mut Cast, creators: &[u32], count: usize, brand_pod: bool, r: &mut R) {
     for pod in 0..count {
-        let niche = if pod == 0 { BRAND_NICHE } else { pick_niche(r) };
+        let niche = if pod == 0 && brand_pod {
+            BRAND_NICHE
+        } else {
+            pick_niche(r)
+        };
         let size = r.gen_range(4..=8);
         let members: Vec<u32> = creators
             .iter()

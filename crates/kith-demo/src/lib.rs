@@ -16,6 +16,11 @@
 //! is drawn from a stream seeded by (seed, stage, item), so neither the clock
 //! nor thread scheduling changes the output. `docs/demo.md` documents every
 //! parameter, the data it was calibrated on, and how to check each truth.
+//!
+//! For large worlds, [`WorldSkeleton`] holds the accounts, follow graph,
+//! customers, brief and truth, and generates the posts, interactions and
+//! history of any range of accounts on demand, so a writer can stream a
+//! million-account world to disk in blocks.
 
 mod captions;
 mod cast;
@@ -103,6 +108,7 @@ impl WorldShape {
 
 /// A generated world. Accounts are referred to by index into `accounts` in
 /// `follows`, and by handle everywhere else.
+#[derive(Clone, Debug)]
 pub struct DemoWorld {
     /// Every account: ordinary users, bots, creators, brands. Handles are
     /// unique. `followers`, `following` and `posts` are the declared profile

@@ -87,6 +87,30 @@ fn benchmark_shape_has_about_twelve_posts_per_account() {
 }
 
 #[test]
+fn the_smallest_worlds_are_whole() {
+    for seed in 0..4 {
+        let w = generate(&DemoOptions {
+            accounts: kith_demo::MIN_ACCOUNTS,
+            seed,
+            ..DemoOptions::default()
+        });
+        let accounts = index(&w);
+        let t = &w.truth;
+        assert!(accounts.contains_key(&t.brand));
+        for a in t
+            .fake_accounts
+            .iter()
+            .chain(&t.over_sponsored)
+            .chain(t.pods.iter().flatten())
+        {
+            assert!(accounts.contains_key(a), "{a}");
+        }
+        assert!(!t.relevant_micro_influencers.is_empty() && !t.bought_followers.is_empty());
+        toml::from_str::<toml::Table>(&w.brief_toml).expect("brief parses");
+    }
+}
+
+#[test]
 #[should_panic(expected = "accounts")]
 fn tiny_worlds_are_refused() {
     generate(&DemoOptions {
