@@ -298,3 +298,73 @@ fn relevant_micro_influencers_are_on_topic_engaged_and_reach_the_brands_audience
         .collect();
     assert!(median(shares) > 5.0 * median(others).max(0.001));
 }
+
+/// A bare-bones discovery (hashtag relevance plus reach into the seeds'
+/// audience, vetted accounts left out) puts relevant micro-influencers at
+/// the top: nothing else in the world looks like them.
+#[test]
+fn a_simple_shortlist_is_made_of_relevant_micro_influencers() {
+    let w = world();
+    let accounts = index(w);
+    let posts = posts_by_account(w);
+    let brief: toml::Table = toml::from_str(&w.brief_toml).unwrap();
+    let list = |key: &str| -> Vec<String> {
+        brief[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let tags: HashSet<String> = list("hashtags")
+        .iter()
+        .map(|h| h[1..].to_string())
+        .collect();
+    let seeds: HashSet<u32> = list("seeds").iter().map(|s| accounts[s] as u32).collect();
+    let excluded: HashSet<String> = list("exclude").into_iter().collect();
+    let audience: HashSet<u32> = w
+        .follows
+        .iter()
+        .filter(|e| seeds.contains(&e.1))
+        .map(|e| e.0)
+        .collect();
+    let mut followers: HashMap<u32, (usize, usize)> = HashMap::new();
+    for &(f, t) in &w.follows {
+        let e = followers.entry(t).or_default();
+        e.0 += 1;
+        e.1 += usize::from(audience.contains(&f));
+    }
+    let t = &w.truth;
+    let vetted_out: HashSet<&String> = t
+        .bought_followers
+        .iter()
+        .map(|b| &b.account)
+        .chain(t.pods.iter().flatten())
+        .chain(&t.over_sponsored)
+        .collect();
+    let mut ranked: Vec<(f64, String)> = w
+        .accounts
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| {
+            (1_000..100_000).contains(&a.followers.unwrap()) && !seeds.contains(&(*i as u32))
+        })
+        .map(|(i, a)| (i, id(a)))
+        .filter(|(_, h)| !excluded.contains(h) && !vetted_out.contains(h))
+        .map(|(i, h)| {
+            let own = posts.get(&h).map_or(&[][..], |p| &p[..]);
+            let on_topic = own
+                .iter()
+                .filter(|p| p.hashtags.iter().any(|x| tags.contains(x)))
+                .count();
+            let relevance = on_topic as f64 / own.len().max(1) as f64;
+            let (all, in_audience) = followers.get(&(i as u32)).copied().unwrap_or_default();
+            let fit = in_audience as f64 / all.max(1) as f64;
+            (0.6 * relevance + 0.4 * fit, h)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top: Vec<String> = ranked.iter().take(20).map(|r| r.1.clone()).collect();
+    let (precision, _) = precision_recall(&top, &t.relevant_micro_influencers);
+    assert!(precision >= 0.9, "precision@20 {precision}: {top:?}");
+}
