@@ -13,6 +13,10 @@ pub mod exit {
     pub const DATA: u8 = 65;
     /// An input file, workspace or account does not exist.
     pub const NO_INPUT: u8 = 66;
+    /// An output file or workspace cannot be created (it already exists).
+    pub const CANT_CREATE: u8 = 73;
+    /// Another process holds the workspace; try again shortly.
+    pub const TEMP_FAIL: u8 = 75;
     /// A bug in kith: please report it.
     pub const SOFTWARE: u8 = 70;
     /// Reading or writing failed (disk full, permissions).
@@ -133,4 +137,37 @@ impl Context {
         }
         ExitCode::from(code)
     }
+}
+
+impl Context {
+    /// Opens the workspace named by `--workspace` (or `KITH_WORKSPACE`, or
+    /// the current directory).
+    pub fn workspace(&self) -> anyhow::Result<kith_store::Workspace> {
+        kith_store::Workspace::open(&self.workspace_dir).map_err(store_error)
+    }
+}
+
+/// A store error with the exit code that says what kind of failure it is.
+pub fn store_error(err: kith_store::StoreError) -> anyhow::Error {
+    use kith_store::StoreError as E;
+    let code = match &err {
+        E::NotAWorkspace(_) | E::NotFound(_) => exit::NO_INPUT,
+        E::AlreadyAWorkspace(_) => exit::CANT_CREATE,
+        E::Settings(_) => exit::CONFIG,
+        E::Busy(_) => exit::TEMP_FAIL,
+        E::Io { .. } | E::Corrupt { .. } => exit::IO,
+        E::Invalid(_) => exit::DATA,
+    };
+    CliError::new(code, err.to_string())
+}
+
+/// An input-file error: a located contract breach is bad data, an unreadable
+/// file is missing input.
+pub fn input_error(err: kith_io::Error) -> anyhow::Error {
+    let code = if err.line.is_none() && !err.path.exists() {
+        exit::NO_INPUT
+    } else {
+        exit::DATA
+    };
+    CliError::new(code, err.to_string())
 }

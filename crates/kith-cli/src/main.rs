@@ -4,6 +4,7 @@
 
 mod cmd;
 mod context;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use context::{Context, GlobalArgs};

@@ -4,6 +4,7 @@
 pub mod authenticity;
 pub mod curve;
 pub mod demo;
+pub mod demo_report;
 pub mod graph;
 pub mod import;
 pub mod info;
