@@ -218,24 +218,29 @@ async fn sigkill_under_load(url: String) {
         lost.first()
     );
     assert_eq!(sales_done.load(Ordering::Relaxed), SALES);
-    let count = |sql: &'static str| async move {
-        sqlx::query(sql)
-            .fetch_one(db.pool())
-            .await
-            .unwrap()
-            .get::<i64, _>(0)
-    };
-    assert_eq!(count("SELECT COUNT(*) FROM sales").await, SALES as i64);
+    let pool = db.pool();
     assert_eq!(
-        count("SELECT COUNT(DISTINCT invoice_id) FROM sales").await,
+        count(pool, "SELECT COUNT(*) FROM sales").await,
         SALES as i64
     );
     assert_eq!(
-        count("SELECT COUNT(*) FROM commissions WHERE event_kind = 'sale'").await,
+        count(pool, "SELECT COUNT(DISTINCT invoice_id) FROM sales").await,
         SALES as i64
     );
     assert_eq!(
-        count("SELECT COUNT(DISTINCT event_id) FROM commissions WHERE event_kind = 'sale'").await,
+        count(
+            pool,
+            "SELECT COUNT(*) FROM commissions WHERE event_kind = 'sale'"
+        )
+        .await,
+        SALES as i64
+    );
+    assert_eq!(
+        count(
+            pool,
+            "SELECT COUNT(DISTINCT event_id) FROM commissions WHERE event_kind = 'sale'"
+        )
+        .await,
         SALES as i64
     );
     eprintln!(
@@ -243,6 +248,14 @@ async fn sigkill_under_load(url: String) {
         acknowledged.len(),
         stored.len()
     );
+}
+
+async fn count(pool: &sqlx::AnyPool, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .get::<i64, _>(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
