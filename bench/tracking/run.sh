@@ -15,10 +15,15 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 # PROFILE=release (default) for figures to quote; PROFILE=test reuses a
 # test build (optimised dependencies, opt-level 1 for kith) when time is short.
+# BENCH_BIN=path skips the build and uses that binary.
 PROFILE="${PROFILE:-release}"
-cargo build --profile "$PROFILE" -q -p kith-server --example bench_server
-DIR=$([ "$PROFILE" = release ] && echo release || echo debug)
-BIN="$CARGO_TARGET_DIR/$DIR/examples/bench_server"
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN="$BENCH_BIN"
+else
+  cargo build --profile "$PROFILE" -q -p kith-server --example bench_server
+  DIR=$([ "$PROFILE" = release ] && echo release || echo debug)
+  BIN="$CARGO_TARGET_DIR/$DIR/examples/bench_server"
+fi
 echo "profile: $PROFILE; machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d)"
 PIDS=()
