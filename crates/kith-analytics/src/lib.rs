@@ -20,4 +20,4 @@ pub mod stats;
 pub mod world;
 
 pub use figure::{Confidence, Figure};
-pub use world::{AccountReport, ScoreRow, Vetting, data_as_of};
+pub use world::{AccountReport, ScoreRow, Vetting, data_as_of, fit_curves};

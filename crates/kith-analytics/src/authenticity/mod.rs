@@ -11,5 +11,6 @@ pub use eval::{CvError, EvalReport, Metrics, cross_validate, evaluate_held_out};
 pub use features::{FEATURE_NAMES, FeatureVector, LabelledSet, Profile, ProfileFeatures};
 pub use model::{
     AuthenticityModel, ModelError, Provenance, TrainError, TrainOptions, TrainingFile,
+    WORKSPACE_MODEL_FILE,
 };
 pub use training::{LabelledFile, TrainFilesError, TrainRecord, train_files};

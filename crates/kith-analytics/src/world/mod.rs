@@ -158,9 +158,9 @@ impl<'w> Vetting<'w> {
     }
 }
 
-/// One curve per platform over the default ER variant of every account
-/// with a profile.
-fn fit_curves(world: &World, settings: &Settings, as_of: i64) -> BTreeMap<Platform, ErCurve> {
+/// One curve per platform over `er_followers_median` of every account with
+/// a profile and a follower count.
+pub fn fit_curves(world: &World, settings: &Settings, as_of: i64) -> BTreeMap<Platform, ErCurve> {
     let n = world.num_nodes() as u32;
     let points: Vec<(Platform, u64, f64)> = (0..n)
         .into_par_iter()
