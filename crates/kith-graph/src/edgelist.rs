@@ -362,24 +362,37 @@ fn remap_by_table(parsed: Vec<Vec<(u32, u32)>>, universe: usize) -> (Vec<Vec<(u3
     (blocks, IdMap { originals })
 }
 
+/// Sparse or wide ids: distinct ids through hash sets, ranks through a hash
+/// map (each lookup hits a table of distinct ids, not a binary search).
 fn remap_by_search(parsed: Vec<Parsed>) -> (Vec<Vec<(u32, u32)>>, IdMap) {
+    use rustc_hash::{FxHashMap, FxHashSet};
     let per_block: Vec<Vec<u64>> = parsed
         .par_iter()
         .map(|p| {
-            let mut ids: Vec<u64> = match p {
-                Parsed::Narrow(v) => v.iter().flat_map(|&(a, b)| [a as u64, b as u64]).collect(),
-                Parsed::Wide(v) => v.iter().flat_map(|&(a, b)| [a, b]).collect(),
-            };
-            ids.sort_unstable();
-            ids.dedup();
-            ids
+            let mut seen: FxHashSet<u64> = FxHashSet::default();
+            match p {
+                Parsed::Narrow(v) => v.iter().for_each(|&(a, b)| {
+                    seen.insert(a as u64);
+                    seen.insert(b as u64);
+                }),
+                Parsed::Wide(v) => v.iter().for_each(|&(a, b)| {
+                    seen.insert(a);
+                    seen.insert(b);
+                }),
+            }
+            seen.into_iter().collect()
         })
         .collect();
     let mut originals: Vec<u64> = per_block.into_iter().flatten().collect();
     originals.par_sort_unstable();
     originals.dedup();
     originals.shrink_to_fit();
-    let rank = |id: u64| originals.binary_search(&id).unwrap_or(0) as u32;
+    let rank: FxHashMap<u64, u32> = originals
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (id, i as u32))
+        .collect();
+    let rank = |id: u64| rank.get(&id).copied().unwrap_or(0);
     let blocks = parsed
         .into_par_iter()
         .map(|p| match p {
