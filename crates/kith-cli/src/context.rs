@@ -35,7 +35,7 @@ pub struct CliError {
 }
 
 impl CliError {
-    pub fn new(code: u8, message: impl Into<String>) -> anyhow::Error {
+    pub fn error(code: u8, message: impl Into<String>) -> anyhow::Error {
         anyhow::Error::new(CliError {
             code,
             message: message.into(),
@@ -112,7 +112,7 @@ impl Context {
     }
 
     pub fn not_built_yet(&self) -> anyhow::Error {
-        CliError::new(exit::SOFTWARE, "this command is not built yet")
+        CliError::error(exit::SOFTWARE, "this command is not built yet")
     }
 
     /// Prints an error (as JSON with `--json`) and turns it into an exit code.
@@ -158,7 +158,7 @@ pub fn store_error(err: kith_store::StoreError) -> anyhow::Error {
         E::Io { .. } | E::Corrupt { .. } => exit::IO,
         E::Invalid(_) => exit::DATA,
     };
-    CliError::new(code, err.to_string())
+    CliError::error(code, err.to_string())
 }
 
 /// An input-file error: a located contract breach is bad data, an unreadable
@@ -169,5 +169,5 @@ pub fn input_error(err: kith_io::Error) -> anyhow::Error {
     } else {
         exit::DATA
     };
-    CliError::new(code, err.to_string())
+    CliError::error(code, err.to_string())
 }

@@ -86,12 +86,11 @@ const KEY_TTL: Duration = Duration::from_secs(30);
 
 impl KeyCache {
     pub async fn authenticate(&self, db: &Db, key: &str) -> Result<Option<Caller>, Error> {
-        if let Ok(entries) = self.entries.read() {
-            if let Some((caller, at)) = entries.get(key) {
-                if at.elapsed() < KEY_TTL {
-                    return Ok(caller.clone());
-                }
-            }
+        if let Ok(entries) = self.entries.read()
+            && let Some((caller, at)) = entries.get(key)
+            && at.elapsed() < KEY_TTL
+        {
+            return Ok(caller.clone());
         }
         let caller = db.authenticate(key).await?;
         if let Ok(mut entries) = self.entries.write() {

@@ -35,12 +35,12 @@ pub struct LinkCache {
 
 impl LinkCache {
     async fn get(&self, state: &AppState, slug: &str) -> Result<Option<RedirectTarget>, ApiError> {
-        if let Ok(links) = self.links.read() {
-            if let Some((target, at)) = links.get(slug) {
-                let ttl = if target.is_some() { LINK_TTL } else { MISS_TTL };
-                if at.elapsed() < ttl {
-                    return Ok(target.clone());
-                }
+        if let Ok(links) = self.links.read()
+            && let Some((target, at)) = links.get(slug)
+        {
+            let ttl = if target.is_some() { LINK_TTL } else { MISS_TTL };
+            if at.elapsed() < ttl {
+                return Ok(target.clone());
             }
         }
         let target = state.db.redirect_target(slug).await?;
@@ -62,12 +62,11 @@ impl LinkCache {
 
     async fn salt(&self, state: &AppState) -> Result<String, ApiError> {
         let today = day_of(now_ms());
-        if let Ok(salt) = self.salt.lock() {
-            if let Some((day, s)) = salt.as_ref() {
-                if *day == today {
-                    return Ok(s.clone());
-                }
-            }
+        if let Ok(salt) = self.salt.lock()
+            && let Some((day, s)) = salt.as_ref()
+            && *day == today
+        {
+            return Ok(s.clone());
         }
         let s = state.db.daily_salt(today).await?;
         if let Ok(mut salt) = self.salt.lock() {
@@ -95,12 +94,11 @@ fn ads_click_id(query: Option<&str>) -> Option<String> {
 }
 
 fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.config.trust_forwarded_for {
-        if let Some(first) =
+    if state.config.trust_forwarded_for
+        && let Some(first) =
             header_str(headers, "x-forwarded-for").and_then(|v| v.split(',').next())
-        {
-            return first.trim().to_string();
-        }
+    {
+        return first.trim().to_string();
     }
     peer.ip().to_string()
 }

@@ -53,10 +53,10 @@ fn spawn_child(addr: &str, url: &str) -> Child {
 
 async fn wait_healthy(http: &reqwest::Client, base: &str) {
     for _ in 0..300 {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
-            if r.status().is_success() {
-                return;
-            }
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -159,23 +159,20 @@ async fn sigkill_under_load(url: String) {
                     loop {
                         let sent = http.post(format!("{base}/api/v1/track/sale")).bearer_auth(&admin)
                             .header("idempotency-key", format!("sale-{i}")).json(&body).send().await;
-                        if let Ok(r) = sent {
-                            if r.status().is_success() {
+                        if let Ok(r) = sent
+                            && r.status().is_success() {
                                 sales_done.fetch_add(1, Ordering::Relaxed);
                                 break;
                             }
-                        }
                         tokio::time::sleep(Duration::from_millis(20)).await;
                     }
                 } else {
                     let sent = http.get(format!("{base}/{slug}")).header("user-agent", "Mozilla/5.0 Safari").send().await;
-                    if let Ok(r) = sent {
-                        if let Some(location) = r.headers().get("location").and_then(|l| l.to_str().ok()) {
-                            if let Some(id) = location.split("kith_click=").nth(1) {
+                    if let Ok(r) = sent
+                        && let Some(location) = r.headers().get("location").and_then(|l| l.to_str().ok())
+                            && let Some(id) = location.split("kith_click=").nth(1) {
                                 acknowledged.lock().unwrap().push(id.to_string());
                             }
-                        }
-                    }
                 }
             }
         }));

@@ -112,10 +112,10 @@ pub(crate) async fn create_for_event(
     let mut made = Vec::new();
     for side in ["referrer", "referred"] {
         for rule in applicable(&rules, group_id, side, event.kind) {
-            if let (Some(months), Some(bound_at)) = (rule.max_recurring_months, customer.bound_at) {
-                if event.at > bound_at + months * 30 * 86_400_000 {
-                    continue;
-                }
+            if let (Some(months), Some(bound_at)) = (rule.max_recurring_months, customer.bound_at)
+                && event.at > bound_at + months * 30 * 86_400_000
+            {
+                continue;
             }
             let mut amount = match rule.kind.as_str() {
                 "percent" => (event.amount_minor as i128 * rule.percent_bp as i128 / 10_000) as i64,
@@ -357,10 +357,10 @@ impl Db {
         ws: &str,
         f: &CommissionFilter,
     ) -> Result<Vec<Commission>, Error> {
-        if let Some(s) = &f.status {
-            if !STATUSES.contains(&s.as_str()) {
-                return Err(Error::Invalid(format!("unknown status {s:?}")));
-            }
+        if let Some(s) = &f.status
+            && !STATUSES.contains(&s.as_str())
+        {
+            return Err(Error::Invalid(format!("unknown status {s:?}")));
         }
         Ok(sqlx::query_as(&format!(
             "SELECT {COMMISSION_COLUMNS} FROM commissions WHERE workspace_id = $1 \

@@ -146,31 +146,31 @@ pub async fn check(tx: &mut Tx, s: &Subject<'_>) -> Result<Vec<Flag>, Error> {
             evidence: json!({ "leads_last_hour": leads_last_hour, "limit": s.velocity_per_hour }),
         });
     }
-    if let (true, Some(audience)) = (s.by_promo_code, s.partner_audience) {
-        if s.coupon_leak_per_1k > 0 {
-            let row = sqlx::query(
-                "SELECT COUNT(*) FROM sales WHERE workspace_id = $1 AND program_id = $2 \
+    if let (true, Some(audience)) = (s.by_promo_code, s.partner_audience)
+        && s.coupon_leak_per_1k > 0
+    {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM sales WHERE workspace_id = $1 AND program_id = $2 \
                  AND partner_id = $3 AND code_id IS NOT NULL AND at > $4",
-            )
-            .bind(s.workspace_id)
-            .bind(s.program_id)
-            .bind(s.partner_id)
-            .bind(s.now - 30 * 86_400_000)
-            .fetch_one(&mut **tx)
-            .await?;
-            let code_sales: i64 = row.try_get(0)?;
-            let limit = (audience.max(0) * s.coupon_leak_per_1k) / 1000;
-            if code_sales > limit.max(1) {
-                flags.push(Flag {
-                    rule: "coupon_leak",
-                    evidence: json!({
-                        "promo_code_sales_30d": code_sales,
-                        "audience": audience,
-                        "limit": limit.max(1),
-                        "advice": "rotate the code: POST /api/v1/codes/{id}/rotate",
-                    }),
-                });
-            }
+        )
+        .bind(s.workspace_id)
+        .bind(s.program_id)
+        .bind(s.partner_id)
+        .bind(s.now - 30 * 86_400_000)
+        .fetch_one(&mut **tx)
+        .await?;
+        let code_sales: i64 = row.try_get(0)?;
+        let limit = (audience.max(0) * s.coupon_leak_per_1k) / 1000;
+        if code_sales > limit.max(1) {
+            flags.push(Flag {
+                rule: "coupon_leak",
+                evidence: json!({
+                    "promo_code_sales_30d": code_sales,
+                    "audience": audience,
+                    "limit": limit.max(1),
+                    "advice": "rotate the code: POST /api/v1/codes/{id}/rotate",
+                }),
+            });
         }
     }
     Ok(flags)

@@ -325,10 +325,10 @@ impl Db {
         if input.ends_at.is_some() {
             c.ends_at = input.ends_at;
         }
-        if let (Some(s), Some(e)) = (c.starts_at, c.ends_at) {
-            if e < s {
-                return Err(Error::Invalid("ends_at is before starts_at".into()));
-            }
+        if let (Some(s), Some(e)) = (c.starts_at, c.ends_at)
+            && e < s
+        {
+            return Err(Error::Invalid("ends_at is before starts_at".into()));
         }
         Ok(())
     }

@@ -417,9 +417,10 @@ async fn attribute(
                 }
             }
         }
-        if customer.partner_id.is_none() {
-            if let Some(code) = facts.code.filter(|c| !c.trim().is_empty()) {
-                let row = sqlx::query(
+        if customer.partner_id.is_none()
+            && let Some(code) = facts.code.filter(|c| !c.trim().is_empty())
+        {
+            let row = sqlx::query(
                     "SELECT id, partner_id, kind, single_use, used_at, active, expires_at, campaign_id FROM codes \
                      WHERE workspace_id = $1 AND program_id = $2 AND code = $3",
                 )
@@ -429,26 +430,25 @@ async fn attribute(
                 .fetch_optional(&mut **tx)
                 .await?
                 .ok_or_else(|| Error::NotFound(format!("code {code:?}")))?;
-                let code_id: String = row.try_get(0)?;
-                let single_use = row.try_get::<i64, _>(3)? != 0;
-                let used = row.try_get::<Option<i64>, _>(4)?.is_some();
-                let active = row.try_get::<i64, _>(5)? != 0;
-                let expired = row.try_get::<Option<i64>, _>(6)?.is_some_and(|e| e < now);
-                if !active || expired || (single_use && used) {
-                    return Err(Error::Invalid(format!("code {code:?} is no longer valid")));
-                }
-                let kind: String = row.try_get(2)?;
-                customer.partner_id = Some(row.try_get(1)?);
-                customer.code_id = Some(code_id.clone());
-                customer.campaign_id = row.try_get(7)?;
-                customer.bound_by = Some(format!("{kind}_code"));
-                if single_use {
-                    sqlx::query("UPDATE codes SET used_at = $1 WHERE id = $2")
-                        .bind(now)
-                        .bind(&code_id)
-                        .execute(&mut **tx)
-                        .await?;
-                }
+            let code_id: String = row.try_get(0)?;
+            let single_use = row.try_get::<i64, _>(3)? != 0;
+            let used = row.try_get::<Option<i64>, _>(4)?.is_some();
+            let active = row.try_get::<i64, _>(5)? != 0;
+            let expired = row.try_get::<Option<i64>, _>(6)?.is_some_and(|e| e < now);
+            if !active || expired || (single_use && used) {
+                return Err(Error::Invalid(format!("code {code:?} is no longer valid")));
+            }
+            let kind: String = row.try_get(2)?;
+            customer.partner_id = Some(row.try_get(1)?);
+            customer.code_id = Some(code_id.clone());
+            customer.campaign_id = row.try_get(7)?;
+            customer.bound_by = Some(format!("{kind}_code"));
+            if single_use {
+                sqlx::query("UPDATE codes SET used_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(&code_id)
+                    .execute(&mut **tx)
+                    .await?;
             }
         }
         if customer.partner_id.is_some() {

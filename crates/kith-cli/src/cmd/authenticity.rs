@@ -119,7 +119,7 @@ pub fn run(command: &Command, ctx: &Context) -> anyhow::Result<ExitCode> {
                     }
                 }
                 let model = AuthenticityModel::train(&train_set, &opts)
-                    .map_err(|e| CliError::new(exit::DATA, e.to_string()))?;
+                    .map_err(|e| CliError::error(exit::DATA, e.to_string()))?;
                 evaluate_held_out(&model, &eval_set, threshold)
                     .ok_or_else(|| one_class(features))?
             } else {
@@ -131,7 +131,7 @@ pub fn run(command: &Command, ctx: &Context) -> anyhow::Result<ExitCode> {
                     threshold,
                     42,
                 )
-                .map_err(|e| CliError::new(exit::DATA, e.to_string()))?
+                .map_err(|e| CliError::error(exit::DATA, e.to_string()))?
             };
             print_report(&report, features, train_on, model.as_deref(), ctx);
             Ok(ExitCode::SUCCESS)
@@ -179,9 +179,9 @@ fn train(
         threshold: threshold_of(None, ctx)?,
     };
     let model = train_files(&files, &TrainOptions::default(), &record)
-        .map_err(|e| CliError::new(exit::DATA, e.to_string()))?;
+        .map_err(|e| CliError::error(exit::DATA, e.to_string()))?;
     std::fs::write(&out, model.to_json() + "\n")
-        .map_err(|e| CliError::new(exit::IO, format!("{}: {e}", out.display())))?;
+        .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", out.display())))?;
     let p = &model.provenance;
     if ctx.json {
         let summary = serde_json::json!({
@@ -208,11 +208,11 @@ fn train(
 }
 
 fn usage(message: &str) -> anyhow::Error {
-    CliError::new(exit::USAGE, message)
+    CliError::error(exit::USAGE, message)
 }
 
 fn one_class(path: &Path) -> anyhow::Error {
-    CliError::new(
+    CliError::error(
         exit::DATA,
         format!(
             "{}: needs both fake and real rows to evaluate",
@@ -246,7 +246,7 @@ fn read_set(paths: &[PathBuf]) -> anyhow::Result<LabelledSet> {
     for path in paths {
         let rows = read_rows(path)?;
         set.push_file(&path.display().to_string(), &rows)
-            .map_err(|e| CliError::new(exit::DATA, e.to_string()))?;
+            .map_err(|e| CliError::error(exit::DATA, e.to_string()))?;
     }
     Ok(set)
 }
@@ -259,10 +259,10 @@ pub fn load_model(path: &Path) -> anyhow::Result<AuthenticityModel> {
         } else {
             exit::IO
         };
-        CliError::new(code, format!("{}: {}", path.display(), e))
+        CliError::error(code, format!("{}: {}", path.display(), e))
     })?;
     AuthenticityModel::from_json(&text)
-        .map_err(|e| CliError::new(exit::DATA, format!("{}: {e}", path.display())))
+        .map_err(|e| CliError::error(exit::DATA, format!("{}: {e}", path.display())))
 }
 
 fn print_report(

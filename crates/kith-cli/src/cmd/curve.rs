@@ -35,7 +35,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let ws = open_workspace(ctx)?;
     let world = ws
         .world()
-        .map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+        .map_err(|e| CliError::error(exit::IO, e.to_string()))?;
     let as_of = args
         .as_of
         .unwrap_or_else(|| kith_analytics::data_as_of(&world));
@@ -46,7 +46,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         .map(|(_, c)| c)
         .collect();
     if curves.is_empty() {
-        return Err(CliError::new(
+        return Err(CliError::error(
             exit::NO_INPUT,
             match args.platform {
                 Some(p) => format!("no {p} account has both a follower count and posts with engagement"),

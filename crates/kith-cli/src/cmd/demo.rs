@@ -38,7 +38,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     prepare_dir(&args.dir)?;
     let ws = Workspace::init(&args.dir).map_err(store_error)?;
     kith_track::init_sqlite(&ws.db_path())
-        .map_err(|e| CliError::new(exit::IO, format!("{}: {e}", ws.db_path().display())))?;
+        .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", ws.db_path().display())))?;
 
     let opts = DemoOptions {
         accounts: args.accounts,
@@ -46,7 +46,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         ..DemoOptions::default()
     };
     if opts.accounts < kith_demo::MIN_ACCOUNTS {
-        return Err(CliError::new(
+        return Err(CliError::error(
             exit::USAGE,
             format!(
                 "--accounts must be at least {} for a demo world",
@@ -128,10 +128,10 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
     }
     if dir.join(TRUTH_FILE).exists() && dir.join(kith_store::SETTINGS_FILE).exists() {
         std::fs::remove_dir_all(dir)
-            .map_err(|e| CliError::new(exit::IO, format!("{}: {e}", dir.display())))?;
+            .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", dir.display())))?;
         return Ok(());
     }
-    Err(CliError::new(
+    Err(CliError::error(
         exit::CANT_CREATE,
         format!(
             "{} exists and is not an earlier kith demo; name another directory: kith demo DIR",
@@ -142,7 +142,7 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
 
 fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text)
-        .map_err(|e| CliError::new(exit::IO, format!("{}: {e}", path.display())))
+        .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", path.display())))
 }
 
 /// Imports a generated world in one commit.

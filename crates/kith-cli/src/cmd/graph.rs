@@ -186,14 +186,14 @@ impl Source {
                 .ok()
                 .and_then(|id| ids.dense(id))
                 .ok_or_else(|| {
-                    CliError::new(
+                    CliError::error(
                         exit::NO_INPUT,
                         format!("node {spec} is not in the edge list"),
                     )
                 }),
             Source::World(w) => w
                 .resolve(spec)
-                .map_err(|e| CliError::new(exit::NO_INPUT, e.to_string())),
+                .map_err(|e| CliError::error(exit::NO_INPUT, e.to_string())),
         }
     }
 }
@@ -205,7 +205,7 @@ fn graph_error(err: GraphError) -> anyhow::Error {
         GraphError::CorruptCsr { .. } | GraphError::EdgeList { .. } => exit::DATA,
         GraphError::InvalidInput(_) => exit::USAGE,
     };
-    CliError::new(code, err.to_string())
+    CliError::error(code, err.to_string())
 }
 
 fn load(args: &Args, ctx: &Context) -> anyhow::Result<Source> {
@@ -230,10 +230,10 @@ fn load(args: &Args, ctx: &Context) -> anyhow::Result<Source> {
         }
         None => {
             let ws = kith_store::Workspace::open(&ctx.workspace_dir)
-                .map_err(|e| CliError::new(exit::NO_INPUT, e.to_string()))?;
+                .map_err(|e| CliError::error(exit::NO_INPUT, e.to_string()))?;
             let world = ws
                 .world()
-                .map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+                .map_err(|e| CliError::error(exit::IO, e.to_string()))?;
             Ok(Source::World(Box::new(world)))
         }
     }
@@ -450,7 +450,7 @@ fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Value>
                     ));
                 }
                 std::fs::write(path, text)
-                    .map_err(|e| CliError::new(exit::IO, format!("{}: {e}", path.display())))?;
+                    .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", path.display())))?;
             }
             note(ctx, &format!("{} communities", c.count()));
             let sizes: Vec<u64> = c.sizes.iter().take(args.top).copied().collect();
@@ -554,7 +554,7 @@ fn influence(a: &InfluenceArgs, source: &Source) -> anyhow::Result<Value> {
 
 fn export(out: &Csr, path: &PathBuf, header: bool) -> anyhow::Result<()> {
     use std::io::Write;
-    let io = |e: std::io::Error| CliError::new(exit::IO, format!("{}: {e}", path.display()));
+    let io = |e: std::io::Error| CliError::error(exit::IO, format!("{}: {e}", path.display()));
     let mut w =
         std::io::BufWriter::with_capacity(1 << 22, std::fs::File::create(path).map_err(io)?);
     if header {
@@ -570,15 +570,16 @@ fn export(out: &Csr, path: &PathBuf, header: bool) -> anyhow::Result<()> {
 /// infinite-like cost so they are never affordable.
 fn read_costs(path: &PathBuf, source: &Source) -> anyhow::Result<Vec<f64>> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::new(exit::NO_INPUT, format!("{}: {e}", path.display())))?;
+        .map_err(|e| CliError::error(exit::NO_INPUT, format!("{}: {e}", path.display())))?;
     let mut costs = vec![f64::MAX; source.out().num_nodes()];
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let bad =
-            |what: &str| CliError::new(exit::DATA, format!("{}:{}: {what}", path.display(), i + 1));
+        let bad = |what: &str| {
+            CliError::error(exit::DATA, format!("{}:{}: {what}", path.display(), i + 1))
+        };
         let (node, cost) = line
             .split_once(|c: char| c.is_whitespace() || c == ',')
             .ok_or_else(|| bad("expected: node cost"))?;

@@ -53,7 +53,7 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if args.snap && args.kind != Kind::Follows {
-        return Err(crate::context::CliError::new(
+        return Err(crate::context::CliError::error(
             crate::context::exit::USAGE,
             "--snap reads edge lists, which hold follows: use `kith import follows --snap FILE`",
         ));

@@ -21,7 +21,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| ctx.workspace_dir.clone());
     let ws = kith_store::Workspace::init(&dir).map_err(store_error)?;
     kith_track::init_sqlite(&ws.db_path())
-        .map_err(|e| CliError::new(exit::IO, format!("{}: {e}", ws.db_path().display())))?;
+        .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", ws.db_path().display())))?;
     if ctx.json {
         println!(
             "{}",

@@ -35,17 +35,17 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let ws = open_workspace(ctx)?;
     let world = ws
         .world()
-        .map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+        .map_err(|e| CliError::error(exit::IO, e.to_string()))?;
     let id = match args.platform {
         Some(p) => world.lookup(p, &args.handle).ok_or_else(|| {
-            CliError::new(
+            CliError::error(
                 exit::NO_INPUT,
                 format!("no account {p}:{} in the world", args.handle),
             )
         })?,
         None => world
             .resolve(&args.handle)
-            .map_err(|e| CliError::new(exit::NO_INPUT, e.to_string()))?,
+            .map_err(|e| CliError::error(exit::NO_INPUT, e.to_string()))?,
     };
     let (model, source) = vetting_model(&ws)?;
     let vetting = Vetting::build(&world, ws.settings(), &model, source, args.as_of);

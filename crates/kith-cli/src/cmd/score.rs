@@ -54,7 +54,7 @@ pub fn open_workspace(ctx: &Context) -> anyhow::Result<Workspace> {
             E::Invalid(_) => exit::DATA,
             _ => exit::IO,
         };
-        CliError::new(code, e.to_string())
+        CliError::error(code, e.to_string())
     })
 }
 
@@ -66,7 +66,7 @@ pub fn input_error(err: kith_io::Error) -> anyhow::Error {
     } else {
         exit::DATA
     };
-    CliError::new(code, err.to_string())
+    CliError::error(code, err.to_string())
 }
 
 /// The workspace's own model (`kith authenticity train`) if it has one,
@@ -89,7 +89,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let ws = open_workspace(ctx)?;
     let world = ws
         .world()
-        .map_err(|e| CliError::new(exit::IO, e.to_string()))?;
+        .map_err(|e| CliError::error(exit::IO, e.to_string()))?;
     let (model, source) = vetting_model(&ws)?;
     let note = |s: &str| {
         if !ctx.quiet {
@@ -150,12 +150,12 @@ impl Sink {
         } else if base.ends_with(".jsonl") || base.ends_with(".ndjson") {
             Format::Jsonl
         } else if base.ends_with(".parquet") {
-            return Err(CliError::new(
+            return Err(CliError::error(
                 exit::USAGE,
                 "Parquet output is not built into kith (see `kith score --help`); write .csv or .jsonl",
             ));
         } else {
-            return Err(CliError::new(
+            return Err(CliError::error(
                 exit::USAGE,
                 format!(
                     "{}: cannot tell the format from the name: use .csv or .jsonl, optionally + .gz",
@@ -164,7 +164,7 @@ impl Sink {
             ));
         };
         let file = std::fs::File::create(path)
-            .map_err(|e| CliError::new(exit::IO, format!("{}: {e}", path.display())))?;
+            .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", path.display())))?;
         let out: Box<dyn Write> = if name.ends_with(".gz") {
             Box::new(flate2::write::GzEncoder::new(
                 BufWriter::new(file),
@@ -210,7 +210,7 @@ impl Sink {
             .path
             .as_ref()
             .map_or("standard output".to_string(), |p| p.display().to_string());
-        CliError::new(exit::IO, format!("{name}: {e}"))
+        CliError::error(exit::IO, format!("{name}: {e}"))
     }
 
     fn write(&mut self, rows: &[ScoreRow]) -> anyhow::Result<()> {
