@@ -144,7 +144,7 @@ impl Db {
         .bind(program.updated_at)
         .execute(&self.pool)
         .await
-        .map_err(|e| conflict_as(e, "a program of this name exists"))?;
+        .map_err(|e| conflict_as(e, &format!("a program named {:?} exists", program.name)))?;
         Ok(program)
     }
 
@@ -207,7 +207,7 @@ impl Db {
         .bind(id)
         .execute(&self.pool)
         .await
-        .map_err(|e| conflict_as(e, "a program of this name exists"))?;
+        .map_err(|e| conflict_as(e, &format!("a program named {:?} exists", program.name)))?;
         Ok(program)
     }
 
