@@ -160,33 +160,21 @@ impl Db {
         Ok(row.try_get(0)?)
     }
 
-    /// Writes clicks in one transaction (chunks keep each statement under
-    /// both backends' parameter limits).
+    /// Writes clicks in one transaction, as multi-row INSERTs of a few
+    /// fixed sizes (so each statement is prepared once per connection and
+    /// stays under both backends' parameter limits).
     pub async fn insert_clicks(&self, clicks: &[NewClick]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        for chunk in clicks.chunks(500) {
-            // Placeholders are written out as $n: the Any driver's query
-            // builder would write `?`, which PostgreSQL does not take.
-            let mut sql = String::from(
-                "INSERT INTO clicks (id, workspace_id, program_id, link_id, partner_id, at, \
-                 identity_hash, user_agent, referrer, country, is_bot, ads_click_id) VALUES ",
-            );
-            for row in 0..chunk.len() {
-                if row > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for col in 0..CLICK_COLUMNS {
-                    if col > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("${}", row * CLICK_COLUMNS + col + 1));
-                }
-                sql.push(')');
-            }
-            // A retried batch may hold clicks already written: keep the first.
-            sql.push_str(" ON CONFLICT (id) DO NOTHING");
-            let mut q = sqlx::query(&sql);
+        let mut rest = clicks;
+        while !rest.is_empty() {
+            let size = CLICK_CHUNKS
+                .iter()
+                .copied()
+                .find(|&n| n <= rest.len())
+                .unwrap_or(1);
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let mut q = sqlx::query(insert_clicks_sql(size));
             for c in chunk {
                 q = q
                     .bind(&c.id)
@@ -207,6 +195,45 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Rows per INSERT statement, largest first; a batch is cut into these.
+const CLICK_CHUNKS: [usize; 5] = [256, 64, 16, 4, 1];
+
+/// The INSERT of `rows` clicks (one of [`CLICK_CHUNKS`]), made once.
+fn insert_clicks_sql(rows: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        CLICK_CHUNKS
+            .iter()
+            .map(|&n| {
+                // Placeholders are written out as $n: the Any driver's query
+                // builder would write `?`, which PostgreSQL does not take.
+                let mut sql = String::from(
+                    "INSERT INTO clicks (id, workspace_id, program_id, link_id, partner_id, at, \
+                     identity_hash, user_agent, referrer, country, is_bot, ads_click_id) VALUES ",
+                );
+                for row in 0..n {
+                    if row > 0 {
+                        sql.push(',');
+                    }
+                    sql.push('(');
+                    for col in 0..CLICK_COLUMNS {
+                        if col > 0 {
+                            sql.push(',');
+                        }
+                        sql.push_str(&format!("${}", row * CLICK_COLUMNS + col + 1));
+                    }
+                    sql.push(')');
+                }
+                // A retried batch may hold clicks already written: keep the first.
+                sql.push_str(" ON CONFLICT (id) DO NOTHING");
+                sql
+            })
+            .collect()
+    });
+    let i = CLICK_CHUNKS.iter().position(|&n| n == rows).unwrap_or(4);
+    &all[i]
 }
 
 type Pending = (NewClick, oneshot::Sender<Result<(), String>>);

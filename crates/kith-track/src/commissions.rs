@@ -83,8 +83,17 @@ fn period_start(period: &str, at: i64) -> i64 {
         .unwrap_or(at)
 }
 
-async fn rules_of(tx: &mut Tx, ws: &str, program_id: &str) -> Result<Vec<RewardRule>, Error> {
-    Ok(sqlx::query_as(
+/// A program's reward rules, read once per batch.
+async fn rules_of(
+    tx: &mut Tx,
+    ws: &str,
+    program_id: &str,
+) -> Result<std::sync::Arc<Vec<RewardRule>>, Error> {
+    let cache_key = (ws.to_string(), program_id.to_string());
+    if let Some(rules) = tx.cache.rules.get(&cache_key) {
+        return Ok(rules.clone());
+    }
+    let rules: Vec<RewardRule> = sqlx::query_as(
         "SELECT id, program_id, group_id, side, event, kind, amount_minor, percent_bp, cap_minor, \
          cap_period, max_recurring_months, holding_days, created_at, updated_at FROM reward_rules \
          WHERE workspace_id = $1 AND program_id = $2",
@@ -92,7 +101,10 @@ async fn rules_of(tx: &mut Tx, ws: &str, program_id: &str) -> Result<Vec<RewardR
     .bind(ws)
     .bind(program_id)
     .fetch_all(&mut **tx)
-    .await?)
+    .await?;
+    let rules = std::sync::Arc::new(rules);
+    tx.cache.rules.insert(cache_key, rules.clone());
+    Ok(rules)
 }
 
 /// Makes the commissions an attributed event earns, on both sides.
@@ -425,7 +437,7 @@ impl Db {
             (Some(e), Some(n)) => Some(format!("{{\"flags\":{e},\"review_note\":{}}}", json!(n))),
             (e, _) => e.clone(),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = Tx::begin(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE commissions SET status = $1, evidence = $2, updated_at = $3 \
              WHERE workspace_id = $4 AND id = $5 AND status = 'hold'",
@@ -465,7 +477,7 @@ impl Db {
     pub async fn create_payouts(&self, ws: &str, program_id: &str) -> Result<Vec<Payout>, Error> {
         let program = self.program(ws, program_id).await?;
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = Tx::begin(&self.pool).await?;
         let rows = sqlx::query(
             "SELECT partner_id, CAST(SUM(amount_minor) AS BIGINT) FROM commissions \
              WHERE workspace_id = $1 AND program_id = $2 AND status = 'approved' AND side = 'referrer' \

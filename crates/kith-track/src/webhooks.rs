@@ -120,12 +120,24 @@ pub(crate) async fn enqueue(
     event_type: &str,
     data: &Value,
 ) -> Result<(), Error> {
-    let endpoints = sqlx::query(
-        "SELECT id, event_types FROM webhook_endpoints WHERE workspace_id = $1 AND active = 1",
-    )
-    .bind(ws)
-    .fetch_all(&mut **tx)
-    .await?;
+    let endpoints = match tx.cache.endpoints.get(ws) {
+        Some(e) => e.clone(),
+        None => {
+            let rows = sqlx::query(
+                "SELECT id, event_types FROM webhook_endpoints WHERE workspace_id = $1 AND active = 1",
+            )
+            .bind(ws)
+            .fetch_all(&mut **tx)
+            .await?;
+            let endpoints = std::sync::Arc::new(
+                rows.iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                    .collect::<Result<Vec<(String, String)>, sqlx::Error>>()?,
+            );
+            tx.cache.endpoints.insert(ws.to_string(), endpoints.clone());
+            endpoints
+        }
+    };
     if endpoints.is_empty() {
         return Ok(());
     }
@@ -138,19 +150,17 @@ pub(crate) async fn enqueue(
         "data": data,
     })
     .to_string();
-    for endpoint in endpoints {
-        let types: String = endpoint.try_get(1)?;
+    for (endpoint_id, types) in endpoints.iter() {
         if !types.split(',').any(|t| t == "*" || t == event_type) {
             continue;
         }
-        let endpoint_id: String = endpoint.try_get(0)?;
         sqlx::query(
             "INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_type, payload, \
              status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
         )
         .bind(new_id("dlv"))
         .bind(ws)
-        .bind(&endpoint_id)
+        .bind(endpoint_id)
         .bind(&event_id)
         .bind(event_type)
         .bind(&payload)
