@@ -63,10 +63,9 @@ if lib == "networkit":
     u = reader(False).read(path); u.removeMultiEdges(); u.removeSelfLoops()
     res["undirected_edges"] = u.numberOfEdges()
     def pr(iters, tol):
-        p = nk.centrality.PageRank(g, damp=0.85, tol=tol)
+        p = nk.centrality.PageRank(g, damp=0.85, tol=tol, distributeSinks=nk.centrality.SinkHandling.DistributeSinks)
         p.norm = nk.centrality.Norm.L1_NORM
         p.maxIterations = iters
-        p.distributeSinks = nk.centrality.SinkHandling.DISTRIBUTE_SINKS
         p.run(); return p.numberOfIterations()
     if "pagerank20" in steps: clock("pagerank20", lambda: pr(20, 1e-300))
     if "pagerank" in steps: res["pagerank_iterations"] = clock("pagerank", lambda: pr(10000, 1e-6))
@@ -131,7 +130,12 @@ def python_lib(graph, lib, python, path, steps, *extra):
 
 
 def reference_im(graph, path, dense_path):
-    """SUBSIM (IC) and OPIM-C (IC, LT), if built under refs/."""
+    """SUBSIM (IC) and OPIM-C (IC, LT), if built under refs/.
+
+    OPIM-C always gets -pdist=WC: the weights its format step writes are
+    wrong when some nodes have no in-edges (its loop skips them without
+    advancing the node index), and -pdist=WC recomputes 1/in-degree when
+    the graph is loaded."""
     results = {}
     subsim, opim = os.path.join(refs, "subsim"), os.path.join(refs, "opim")
     work = os.path.join(out_dir, "im-" + graph)
@@ -141,7 +145,7 @@ def reference_im(graph, path, dense_path):
         os.symlink(os.path.abspath(dense_path), target)
     for tool, binary, model, fmt, run in [
         ("SUBSIM", subsim, "IC", ["-func=format", f"-gname={graph}", "-pdist=wc"], ["-func=im", f"-gname={graph}", "-seedsize=50", "-eps=0.1"]),
-        ("OPIM-C", opim, "IC", ["-func=0", f"-gname={graph}"], ["-func=1", f"-gname={graph}", "-alg=opim-c", "-mode=2", "-seedsize=50", "-eps=0.1", "-model=IC"]),
+        ("OPIM-C", opim, "IC", ["-func=0", f"-gname={graph}"], ["-func=1", f"-gname={graph}", "-alg=opim-c", "-mode=2", "-seedsize=50", "-eps=0.1", "-model=IC", "-pdist=WC"]),
         ("OPIM-C", opim, "LT", None, ["-func=1", f"-gname={graph}", "-alg=opim-c", "-mode=2", "-seedsize=50", "-eps=0.1", "-model=LT", "-pdist=WC"]),
     ]:
         if not os.path.exists(binary):

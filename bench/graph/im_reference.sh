@@ -11,8 +11,12 @@ refs="${KITH_BENCH_REFS:-$root/target/bench-refs}"
 work="$root/target/im-reference"
 mkdir -p "$work/graphInfo" "$root/target/kith-graph-reference"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --release -p kith-cli >&2
-kith="$CARGO_TARGET_DIR/release/kith"
+if [ -n "${KITH_BIN:-}" ]; then   # a kith binary already built
+    kith="$KITH_BIN"
+else
+    cargo build --release -p kith-cli >&2
+    kith="$CARGO_TARGET_DIR/release/kith"
+fi
 "$kith" graph export --edges "$data/graphs/ego-twitter/edges.txt.gz" --output "$work/graphInfo/twitter" --header -q >&2
 (cd "$work" && "$refs/subsim" -func=format -gname=twitter -pdist=wc >&2 && "$refs/subsim" -func=im -gname=twitter -seedsize=50 -eps=0.1 >&2)
 # dense ids -> original ids (dense ids are ranks of the sorted original ids)

@@ -6,7 +6,8 @@
 #
 # Env: KITH_DATA (datasets, default ../shared/data), KITH_BENCH_OUT (default
 # bench/out/graph), KITH_BENCH_SKIP (comma list: networkit, igraph, networkx,
-# refs, or kith steps such as "louvain"), KITH_BENCH_THREADS (default 2).
+# refs, or kith steps such as "louvain"), KITH_BENCH_THREADS (default 2),
+# KITH_BIN (use this kith binary instead of building one).
 # Prints a markdown table (ratios = other tool's seconds / kith's seconds)
 # and writes results.json next to the generated files.
 set -euo pipefail
@@ -18,8 +19,12 @@ out="${KITH_BENCH_OUT:-$root/bench/out/graph}"
 mkdir -p "$out"
 python="$("$here/venv.sh")"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --release -p kith-cli >&2
-kith="$CARGO_TARGET_DIR/release/kith"
+if [ -n "${KITH_BIN:-}" ]; then
+    kith="$KITH_BIN"
+else
+    cargo build --release -p kith-cli >&2
+    kith="$CARGO_TARGET_DIR/release/kith"
+fi
 
 twitter="$out/ego-twitter.txt"
 [ -s "$twitter" ] || zcat "$data/graphs/ego-twitter/edges.txt.gz" > "$twitter"
