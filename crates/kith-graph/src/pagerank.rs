@@ -83,7 +83,7 @@ pub fn pagerank(
 ) -> Result<PageRankResult, GraphError> {
     check_directions(out, inn)?;
     check_options(opts)?;
-    Ok(power_iteration(out, inn, None, opts))
+    Ok(power_iteration(out, inn, None, opts, use_hub_order(out)))
 }
 
 /// Personalized PageRank: teleports (and dangling nodes) go to `seeds`,
@@ -98,7 +98,13 @@ pub fn personalized_pagerank(
     check_directions(out, inn)?;
     check_options(opts)?;
     let p = personalization_vector(out.num_nodes(), seeds)?;
-    Ok(power_iteration(out, inn, Some(&p), opts))
+    Ok(power_iteration(
+        out,
+        inn,
+        Some(&p),
+        opts,
+        use_hub_order(out),
+    ))
 }
 
 /// The dense personalization distribution of `seeds`.
@@ -131,11 +137,52 @@ pub(crate) fn personalization_vector(
     Ok(p)
 }
 
+/// Graphs with at least this many nodes get their sources relabelled by
+/// out-degree for the iteration (the per-node contributions no longer fit
+/// in a core's cache). Measured on R-MAT scale 22 (2.4M nodes, 65M edges,
+/// 2 threads): 20 iterations took 26% less CPU time (docs/graph.md).
+const HUB_ORDER_MIN_NODES: usize = 1 << 17;
+
+fn use_hub_order(out: &Csr) -> bool {
+    out.num_nodes() >= HUB_ORDER_MIN_NODES
+}
+
+/// Sources relabelled by decreasing out-degree: the contributions read most
+/// often (those of hubs) sit together in cache instead of being scattered
+/// over the whole array. Costs one pass and 4 bytes per edge while the
+/// iteration runs.
+struct HubOrder {
+    /// order[rank] = node
+    order: Vec<u32>,
+    /// in-adjacency with each source replaced by its rank
+    sources: Vec<u32>,
+}
+
+impl HubOrder {
+    fn new(out_offsets: &[u64], in_sources: &[u32]) -> HubOrder {
+        let n = out_offsets.len() - 1;
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.par_sort_unstable_by_key(|&u| {
+            (
+                std::cmp::Reverse(out_offsets[u as usize + 1] - out_offsets[u as usize]),
+                u,
+            )
+        });
+        let mut rank = vec![0u32; n];
+        for (r, &u) in order.iter().enumerate() {
+            rank[u as usize] = r as u32;
+        }
+        let sources = in_sources.par_iter().map(|&u| rank[u as usize]).collect();
+        HubOrder { order, sources }
+    }
+}
+
 fn power_iteration(
     out: &Csr,
     inn: &Csr,
     personalization: Option<&[f64]>,
     opts: &PageRankOptions,
+    hub_order: bool,
 ) -> PageRankResult {
     let n = out.num_nodes();
     if n == 0 {
@@ -166,20 +213,29 @@ fn power_iteration(
         None => vec![uniform; n],
     };
     let mut next = vec![0.0; n];
-    let mut contrib = vec![0.0; n];
     let mut diffs = vec![0.0; n];
     let blocks = csr_blocks(inn.offsets(), block_count(n + inn.num_edges()));
-    let (in_offsets, in_targets) = (inn.offsets(), inn.targets());
+    let in_offsets = inn.offsets();
+    let hubs = hub_order.then(|| HubOrder::new(out_offsets, inn.targets()));
+    let in_sources: &[u32] = hubs.as_ref().map_or(inn.targets(), |h| &h.sources);
+    // contrib[u] = x[u] / out-degree(u), indexed like `in_sources`
+    let mut contrib = vec![0.0; n];
 
     let mut iterations = 0;
     let mut converged = false;
     let mut last_change = f64::INFINITY;
     while iterations < opts.max_iterations {
         iterations += 1;
-        contrib
-            .par_iter_mut()
-            .zip(x.par_iter().zip(&inv_degree))
-            .for_each(|(c, (&xv, &inv))| *c = xv * inv);
+        match &hubs {
+            Some(h) => contrib
+                .par_iter_mut()
+                .zip(h.order.par_iter())
+                .for_each(|(c, &u)| *c = x[u as usize] * inv_degree[u as usize]),
+            None => contrib
+                .par_iter_mut()
+                .zip(x.par_iter().zip(&inv_degree))
+                .for_each(|(c, (&xv, &inv))| *c = xv * inv),
+        }
         let dangling_sum: f64 = dangling.iter().map(|&u| x[u as usize]).sum();
         // Mass every node receives in proportion to its personalization.
         let jump = alpha * dangling_sum + (1.0 - alpha);
@@ -190,7 +246,7 @@ fn power_iteration(
             for (i, slot) in slice.iter_mut().enumerate() {
                 let v = a + i;
                 let mut sum = 0.0;
-                for &u in &in_targets[in_offsets[v] as usize..in_offsets[v + 1] as usize] {
+                for &u in &in_sources[in_offsets[v] as usize..in_offsets[v + 1] as usize] {
                     sum += contrib_ref[u as usize];
                 }
                 let p = personalization.map_or(uniform, |p| p[v]);
@@ -212,5 +268,44 @@ fn power_iteration(
         iterations,
         converged,
         last_change,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RmatParams, rmat_csr};
+
+    /// The hub-ordered iteration gives the plain iteration's scores (up to
+    /// the order of floating-point additions) and the same iteration count,
+    /// for PageRank and personalized PageRank.
+    #[test]
+    fn hub_order_changes_nothing_but_speed() {
+        let out = rmat_csr(&RmatParams {
+            scale: 12,
+            seed: 3,
+            ..RmatParams::default()
+        })
+        .unwrap();
+        let inn = out.transpose();
+        let opts = PageRankOptions {
+            tolerance: 1e-12,
+            max_iterations: 1000,
+            ..PageRankOptions::default()
+        };
+        let p = personalization_vector(out.num_nodes(), &[(3, 1.0), (77, 2.0)]).unwrap();
+        for personalization in [None, Some(p.as_slice())] {
+            let plain = power_iteration(&out, &inn, personalization, &opts, false);
+            let hubs = power_iteration(&out, &inn, personalization, &opts, true);
+            assert!(plain.converged && hubs.converged);
+            assert_eq!(plain.iterations, hubs.iterations);
+            let l1: f64 = plain
+                .scores
+                .iter()
+                .zip(&hubs.scores)
+                .map(|(a, b)| (a - b).abs())
+                .sum();
+            assert!(l1 < 1e-12, "L1 {l1}");
+        }
     }
 }
