@@ -5,12 +5,14 @@
 //!
 //! This crate depends on nothing of ours; every other kith crate depends on it.
 
+pub mod brief;
 mod kinds;
 mod records;
 pub mod settings;
 pub mod text;
 pub mod time;
 
+pub use brief::{Brief, BriefError, Goal};
 pub use kinds::{InteractionKind, Label, ParseKindError, Platform, PostKind};
 pub use records::{
     Account, AuthenticityFeatures, Customer, Follow, HistoryPoint, Interaction, Post,

@@ -30,6 +30,7 @@ pub struct Settings {
     pub weights: Weights,
     pub costs: Costs,
     pub overlap: Overlap,
+    pub discovery: Discovery,
     pub tracking: Tracking,
 }
 
@@ -224,6 +225,21 @@ pub struct Weights {
     pub engagement: f64,
     pub authenticity: f64,
     pub saturation: f64,
+    pub tier_fit: f64,
+}
+
+impl Weights {
+    /// The terms by name, in display order.
+    pub fn terms(&self) -> [(&'static str, f64); 6] {
+        [
+            ("relevance", self.relevance),
+            ("network_fit", self.network_fit),
+            ("engagement", self.engagement),
+            ("authenticity", self.authenticity),
+            ("saturation", self.saturation),
+            ("tier_fit", self.tier_fit),
+        ]
+    }
 }
 
 impl Default for Weights {
@@ -234,6 +250,7 @@ impl Default for Weights {
             engagement: 0.2,
             authenticity: 0.15,
             saturation: 0.05,
+            tier_fit: 0.05,
         }
     }
 }
@@ -247,6 +264,7 @@ pub struct Costs {
     pub emv_cpm_video: f64,
     pub emv_cpm_static: f64,
     pub emv_engagement_factor: f64,
+    pub advocate_post: f64,
     pub price_per_post: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
@@ -292,6 +310,7 @@ impl Default for Costs {
             emv_cpm_video: 20.0,
             emv_cpm_static: 7.0,
             emv_engagement_factor: 8.7,
+            advocate_post: 50.0,
             price_per_post: price,
         }
     }
@@ -311,6 +330,61 @@ impl Default for Overlap {
             exact_max_audience: 5_000_000,
             minhash_size: 256,
             hll_precision: 14,
+        }
+    }
+}
+
+/// How discovery and the planner choose and vet candidates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Discovery {
+    pub vetted_candidates: usize,
+    pub exclude_flags: Vec<String>,
+    pub topic_seeds: usize,
+    pub bm25_k1: f64,
+    pub bm25_b: f64,
+    pub bm25_b_tags: f64,
+    pub tag_weight: f64,
+    pub text_weight: f64,
+    pub recent_captions: usize,
+    pub feedback_accounts: usize,
+    pub feedback_tags: usize,
+    pub feedback_weight: f64,
+    pub plan_candidates: usize,
+    pub lookalike_audience_weight: f64,
+    pub lookalike_topic_weight: f64,
+    pub lookalike_size_weight: f64,
+}
+
+impl Default for Discovery {
+    fn default() -> Self {
+        Discovery {
+            vetted_candidates: 2000,
+            exclude_flags: [
+                "fake_account",
+                "bought_followers",
+                "follower_spike",
+                "following_spike",
+                "engagement_pod",
+                "er_far_above_peers",
+                "over_sponsored",
+            ]
+            .map(String::from)
+            .to_vec(),
+            topic_seeds: 100,
+            bm25_k1: 1.2,
+            bm25_b: 0.75,
+            bm25_b_tags: 0.0,
+            tag_weight: 1.0,
+            text_weight: 0.3,
+            recent_captions: 12,
+            feedback_accounts: 50,
+            feedback_tags: 5,
+            feedback_weight: 2.0,
+            plan_candidates: 500,
+            lookalike_audience_weight: 0.6,
+            lookalike_topic_weight: 0.3,
+            lookalike_size_weight: 0.1,
         }
     }
 }
@@ -357,16 +431,22 @@ impl Settings {
             return Err("tiers must increase: nano < micro < mid < macro < mega".into());
         }
         let w = &self.weights;
-        for (name, v) in [
-            ("relevance", w.relevance),
-            ("network_fit", w.network_fit),
-            ("engagement", w.engagement),
-            ("authenticity", w.authenticity),
-            ("saturation", w.saturation),
-        ] {
+        for (name, v) in w.terms() {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(format!("weights.{name} must be a number >= 0, got {v}"));
             }
+        }
+        if w.terms().iter().map(|t| t.1).sum::<f64>() <= 0.0 {
+            return Err("at least one of [weights] must be above 0".into());
+        }
+        let d = &self.discovery;
+        if !(d.bm25_k1 >= 0.0
+            && (0.0..=1.0).contains(&d.bm25_b)
+            && (0.0..=1.0).contains(&d.bm25_b_tags))
+        {
+            return Err(
+                "discovery.bm25_k1 must be >= 0, discovery.bm25_b and bm25_b_tags in [0, 1]".into(),
+            );
         }
         if self.engagement.recent_posts == 0 {
             return Err("engagement.recent_posts must be at least 1".into());
