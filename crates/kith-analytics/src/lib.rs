@@ -10,6 +10,7 @@
 pub mod authenticity;
 pub mod conversation;
 pub mod curve;
+pub mod discover;
 pub mod engagement;
 pub mod figure;
 pub mod followers;

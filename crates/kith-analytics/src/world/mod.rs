@@ -45,7 +45,8 @@ pub struct Vetting<'w> {
     /// Where the model came from, for reports ("shipped default" or a path).
     pub model_source: String,
     pub as_of: i64,
-    /// Fake probability of every node with a profile; NaN without one.
+    /// Fake probability of every node with a profile holding at least one
+    /// count; NaN otherwise.
     fake_probability: Vec<f32>,
     pub curves: BTreeMap<Platform, ErCurve>,
     pub pods: Vec<Pod>,
@@ -101,7 +102,14 @@ impl<'w> Vetting<'w> {
         let fake_probability: Vec<f32> = (0..n)
             .into_par_iter()
             .map(|id| {
-                if world.has_profile(id) {
+                // A profile without any count (followers, following, posts)
+                // leaves the classifier only the handle: too little to call
+                // an account fake (x-ego's numeric ids would all be).
+                let a = world.accounts();
+                let has_counts = a.followers(id).is_some()
+                    || a.following(id).is_some()
+                    || a.posts_count(id).is_some();
+                if world.has_profile(id) && has_counts {
                     let f = ProfileFeatures::from_profile(&profile_of(world, id), as_of);
                     model.fake_probability(&f.to_vector()) as f32
                 } else {
