@@ -128,7 +128,8 @@ pub(crate) fn brief(cast: &Cast, accounts: &[Account], customers: &[Customer]) -
         .iter()
         .map(|&i| accounts[i as usize].handle.as_str())
         .collect();
-    let mut seeds = vec![format!("{}:{}", brand.platform, brand.handle)];
+    let brand_account = format!("{}:{}", brand.platform, brand.handle);
+    let mut seeds: Vec<String> = Vec::new();
     seeds.extend(customers.iter().filter_map(|c| {
         let handle = c.handle.as_deref()?;
         in_world
@@ -155,6 +156,7 @@ pub(crate) fn brief(cast: &Cast, accounts: &[Account], customers: &[Customer]) -
         "name = {}\n",
         toml_str(&format!("{brand_name}: trail-running shoes, summer launch"))
     ));
+    out.push_str(&format!("brand = [{}]\n", toml_str(&brand_account)));
     out.push_str(&format!(
         "platforms = {}\n",
         toml_list(["instagram", "tiktok"], false)
@@ -178,7 +180,7 @@ pub(crate) fn brief(cast: &Cast, accounts: &[Account], customers: &[Customer]) -
     out.push_str("budget = 10000\n");
     out.push_str("currency = \"USD\"\n");
     out.push_str("goal = \"engagement\"\n");
-    out.push_str("# The brand's own audience: its account and its customers' accounts.\n");
+    out.push_str("# The brand's own audience: its customers' accounts (the brand's account is a seed too).\n");
     out.push_str(&format!(
         "seeds = {}\n",
         toml_list(seeds.iter().map(String::as_str), true)

@@ -320,7 +320,11 @@ fn a_simple_shortlist_is_made_of_relevant_micro_influencers() {
         .iter()
         .map(|h| h[1..].to_string())
         .collect();
-    let seeds: HashSet<u32> = list("seeds").iter().map(|s| accounts[s] as u32).collect();
+    let seeds: HashSet<u32> = list("seeds")
+        .iter()
+        .chain(&list("brand"))
+        .map(|s| accounts[s] as u32)
+        .collect();
     let excluded: HashSet<String> = list("exclude").into_iter().collect();
     let audience: HashSet<u32> = w
         .follows

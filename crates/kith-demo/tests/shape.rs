@@ -365,7 +365,7 @@ fn brief_parses_with_designs_keys_and_names_real_seeds() {
     assert!(["reach", "engagement", "sales"].contains(&brief["goal"].as_str().unwrap()));
     let accounts = index(w);
     let seeds = strings("seeds");
-    assert_eq!(seeds[0], w.truth.brand);
+    assert_eq!(strings("brand"), std::slice::from_ref(&w.truth.brand));
     assert!(seeds.len() > 50, "{}", seeds.len());
     for s in seeds.iter().chain(&strings("exclude")) {
         assert!(accounts.contains_key(s), "{s} is not an account");
