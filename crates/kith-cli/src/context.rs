@@ -111,10 +111,6 @@ impl Context {
         }
     }
 
-    pub fn not_built_yet(&self) -> anyhow::Error {
-        CliError::error(exit::SOFTWARE, "this command is not built yet")
-    }
-
     /// Prints an error (as JSON with `--json`) and turns it into an exit code.
     pub fn report_error(&self, err: &anyhow::Error) -> ExitCode {
         let code = err.downcast_ref::<CliError>().map(|e| e.code).unwrap_or(1);

@@ -39,6 +39,17 @@ enum Command {
     Score(cmd::score::Args),
     /// The expected engagement-rate curve by follower count.
     Curve(cmd::curve::Args),
+    /// The ranked shortlist of accounts for a brief.
+    Discover(cmd::discover::Args),
+    /// Accounts like a given one: shared audience, topics, size.
+    Lookalike(cmd::audience::LookalikeArgs),
+    /// Audience overlap of two or more accounts: unique reach, shared, pairwise.
+    Overlap(cmd::audience::OverlapArgs),
+    /// The partners that spend a budget best, beside one macro post.
+    Plan(cmd::plan::Args),
+    /// Evaluations of discovery on real and demo data.
+    #[command(subcommand)]
+    Eval(cmd::eval::Command),
     /// Train and evaluate the fake-account classifier.
     #[command(subcommand)]
     Authenticity(cmd::authenticity::Command),
@@ -53,6 +64,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Die quietly when the reader of stdout goes away (`kith ... | head`),
+    // as Unix tools do, instead of panicking on a failed print.
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let ctx = Context::new(&cli.global);
     let result = match &cli.command {
@@ -64,6 +82,11 @@ fn main() -> ExitCode {
         Command::Inspect(a) => cmd::inspect::run(a, &ctx),
         Command::Score(a) => cmd::score::run(a, &ctx),
         Command::Curve(a) => cmd::curve::run(a, &ctx),
+        Command::Discover(a) => cmd::discover::run(a, &ctx),
+        Command::Lookalike(a) => cmd::audience::run_lookalike(a, &ctx),
+        Command::Overlap(a) => cmd::audience::run_overlap(a, &ctx),
+        Command::Plan(a) => cmd::plan::run(a, &ctx),
+        Command::Eval(c) => cmd::eval::run(c, &ctx),
         Command::Authenticity(c) => cmd::authenticity::run(c, &ctx),
         Command::Program(c) => cmd::program::run(c, &ctx),
         Command::Keys(c) => cmd::keys::run(c, &ctx),

@@ -110,7 +110,23 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         println!();
         crate::cmd::demo_report::print(&report, ctx);
         println!();
-        println!("Explore: kith -w {} info", args.dir.display());
+        let d = args.dir.display();
+        println!("Next:");
+        println!(
+            "  kith -w {d} discover --brief {d}/{BRIEF_FILE}         # the whole shortlist, every term explained"
+        );
+        println!("  kith -w {d} plan --brief {d}/{BRIEF_FILE} --html plan.html");
+        println!(
+            "  kith -w {d} inspect {}",
+            report
+                .shortlist
+                .rows
+                .first()
+                .map_or("HANDLE", |r| r.account.as_str())
+        );
+        println!(
+            "  kith -w {d} eval demo                                  # the shortlist against the planted truths"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,117 +1,97 @@
-//! The main job as `kith demo` runs it today: what the world holds for the
-//! brand, and the accounts of the brand's niche with the widest reach into
-//! its own audience. Discovery (`kith discover`) will replace the ranking.
+//! The main job as `kith demo` runs it: discovery and the plan for the demo
+//! brand's brief, with the planted truths checked beside them.
 
+use crate::cmd::discover::print_shortlist;
+use crate::cmd::plan::print_plan;
+use crate::cmd::score::vetting_model;
 use crate::context::{Context, store_error};
+use kith_analytics::Vetting;
+use kith_analytics::discover::plan::{Objective, Plan, plan};
+use kith_analytics::discover::{DiscoverOptions, Seeds, Shortlist, discover};
 use kith_demo::DemoWorld;
+use kith_model::Brief;
 use kith_store::Workspace;
 use serde::Serialize;
+use std::collections::HashSet;
+
+/// Rows of the shortlist the demo shows.
+const SHOWN: usize = 20;
 
 #[derive(Serialize)]
 pub struct Report {
-    pub brand: String,
-    pub niche_hashtags: Vec<String>,
-    pub brand_audience: usize,
-    /// Ranked by how many of the brand's followers follow the account.
-    pub top_accounts: Vec<Candidate>,
-    pub measure: &'static str,
+    pub shortlist: Shortlist,
+    pub plan: Plan,
+    /// Share of the shown rows that are planted relevant micro-influencers.
+    pub precision_at_shown: f64,
+    /// Planted fakes, pod members, bought-follower and over-sponsored
+    /// creators in the shortlist (should be 0).
+    pub vetted_out_in_shortlist: usize,
 }
-
-#[derive(Serialize)]
-pub struct Candidate {
-    pub account: String,
-    pub followers: Option<u64>,
-    pub shared_audience: usize,
-    pub niche_posts: usize,
-    pub posts: usize,
-}
-
-const MEASURE: &str = "shared_audience = brand followers who also follow the account; \
-candidates: 1k-100k declared followers, at least one post with a niche hashtag";
 
 pub fn main_job(ws: &Workspace, demo: &DemoWorld) -> anyhow::Result<Report> {
     let world = ws.world().map_err(store_error)?;
-    let brand = world.resolve(&demo.truth.brand).map_err(store_error)?;
-    let niche: Vec<&str> = demo
-        .truth
-        .niche_hashtags
+    let settings = ws.settings();
+    let brief = Brief::from_toml(&demo.brief_toml, "brief.toml", settings)?;
+    let seeds = Seeds::resolve(&world, &brief, &brief.seeds);
+    let (model, source) = vetting_model(ws)?;
+    let vetting = Vetting::build(&world, settings, &model, source, None);
+    let mut shortlist = discover(
+        &vetting,
+        &brief,
+        &seeds,
+        &DiscoverOptions {
+            limit: settings.discovery.plan_candidates,
+            include_flagged: false,
+        },
+    );
+    let budget = brief.budget.unwrap_or(10_000.0);
+    let plan = plan(
+        &vetting,
+        &brief,
+        &shortlist,
+        &shortlist.audience,
+        budget,
+        Objective::from_goal(brief.goal),
+    );
+    shortlist.rows.truncate(SHOWN);
+    let t = &demo.truth;
+    let relevant: HashSet<&str> = t
+        .relevant_micro_influencers
         .iter()
         .map(String::as_str)
         .collect();
-    let audience = world.follows_in().neighbors(brand);
-    let mut in_audience = vec![false; world.num_nodes()];
-    for &f in audience {
-        in_audience[f as usize] = true;
-    }
-    let posts = world.posts();
-    let mut candidates: Vec<Candidate> = (0..world.num_nodes() as u32)
-        .filter(|&id| id != brand)
-        .filter(|&id| {
-            world
-                .accounts()
-                .followers(id)
-                .is_some_and(|f| (1_000..100_000).contains(&f))
-        })
-        .filter_map(|id| {
-            let rows = world.posts_of(id);
-            let niche_posts = rows
-                .clone()
-                .filter(|&r| posts.hashtags(r).any(|h| niche.contains(&h)))
-                .count();
-            if niche_posts == 0 {
-                return None;
-            }
-            let shared = world
-                .follows_in()
-                .neighbors(id)
-                .iter()
-                .filter(|&&f| in_audience[f as usize])
-                .count();
-            Some(Candidate {
-                account: format!("{}:{}", world.platform(id), world.handle(id)),
-                followers: world.accounts().followers(id),
-                shared_audience: shared,
-                niche_posts,
-                posts: rows.len(),
-            })
-        })
+    let bad: HashSet<&str> = t
+        .fake_accounts
+        .iter()
+        .chain(&t.over_sponsored)
+        .chain(t.pods.iter().flatten())
+        .chain(t.bought_followers.iter().map(|b| &b.account))
+        .map(String::as_str)
         .collect();
-    candidates.sort_by(|a, b| {
-        b.shared_audience
-            .cmp(&a.shared_audience)
-            .then(a.account.cmp(&b.account))
-    });
-    candidates.truncate(10);
+    let rows = &shortlist.rows;
     Ok(Report {
-        brand: demo.truth.brand.clone(),
-        niche_hashtags: demo.truth.niche_hashtags.clone(),
-        brand_audience: audience.len(),
-        top_accounts: candidates,
-        measure: MEASURE,
+        precision_at_shown: rows
+            .iter()
+            .filter(|r| relevant.contains(r.account.as_str()))
+            .count() as f64
+            / rows.len().max(1) as f64,
+        vetted_out_in_shortlist: rows
+            .iter()
+            .filter(|r| bad.contains(r.account.as_str()))
+            .count(),
+        shortlist,
+        plan,
     })
 }
 
 pub fn print(report: &Report, ctx: &Context) {
+    print_shortlist(&report.shortlist, ctx, false);
     println!(
-        "{} {} ({} followers in the world), niche #{}",
-        ctx.bold("Brand"),
-        report.brand,
-        report.brand_audience,
-        report.niche_hashtags.join(" #")
+        "\nchecked against the planted truths: {:.0}% of these {} are planted relevant, authentic micro-influencers; {} planted fakes, pods, bought-follower or over-sponsored creators among them",
+        100.0 * report.precision_at_shown,
+        report.shortlist.rows.len(),
+        report.vetted_out_in_shortlist
     );
-    println!(
-        "Top accounts of the niche by reach into the brand's own audience ({}):",
-        report.measure
-    );
-    println!(
-        "  {:<32} {:>10} {:>16} {:>12}",
-        "account", "followers", "shared audience", "niche posts"
-    );
-    for c in &report.top_accounts {
-        let followers = c.followers.map_or("?".to_string(), |f| f.to_string());
-        println!(
-            "  {:<32} {:>10} {:>16} {:>8}/{:<3}",
-            c.account, followers, c.shared_audience, c.niche_posts, c.posts
-        );
-    }
+    println!();
+    print_plan(&report.plan, ctx);
 }
