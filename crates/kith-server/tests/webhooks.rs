@@ -126,7 +126,25 @@ async fn signed_delivered_and_disabled_after_retries(s: Server) {
     );
 
     // The failing endpoint is retried on schedule, then disabled. Time is
-    // moved forward by passing a later `now`.
+    // moved forward by passing a later `now`. First the background task's
+    // own first attempt must be recorded: the receiver saw the request a
+    // moment before the task wrote the failure down (and while it holds the
+    // delivery's lease, a second sender skips it).
+    let mut waited = 0;
+    loop {
+        let (_, deliveries) = s
+            .get(&admin, &format!("/api/v1/webhooks/{bad_id}/deliveries"))
+            .await;
+        if deliveries
+            .as_array()
+            .is_some_and(|d| d.iter().all(|d| d["attempts"].as_i64() >= Some(1)))
+        {
+            break;
+        }
+        assert!(waited < 100, "first attempt not recorded within 10 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
     let client = reqwest::Client::new();
     let mut now = kith_track::util::now_ms();
     for delay in kith_track::webhooks::RETRY_DELAYS_S {

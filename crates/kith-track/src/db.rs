@@ -67,9 +67,14 @@ impl Db {
                             // WAL lets readers run beside the writer; FULL makes every
                             // commit reach the disk before it returns ("a 2xx means
                             // the event is on disk"), which group commit makes cheap.
+                            // No checkpoint on commit: that would stall the writer
+                            // (and every request waiting on it) while the database
+                            // file is written and synced; the checkpointer task
+                            // does it beside the writer (see `checkpointer`).
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                             PRAGMA wal_autocheckpoint = 0;",
                             )
                             .await?;
                             Ok(())
@@ -87,6 +92,11 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| Error::Database(format!("migration failed: {e}")))?;
+        if backend == Backend::Sqlite
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(checkpointer(pool.clone()));
+        }
         Ok(Db { pool, backend })
     }
 
@@ -110,6 +120,32 @@ impl Db {
         self.pool.close().await;
     }
 }
+
+/// Copies committed WAL frames into the SQLite database file every
+/// [`CHECKPOINT_EVERY`], beside the writer rather than in its commit
+/// (PASSIVE: it never blocks a writer or a reader). Commits stay durable by
+/// the WAL's own fsync; this only keeps the WAL short. Ends when the pool is
+/// closed. When the last connection closes SQLite checkpoints anyway, so a
+/// short-lived process (a CLI command) needs no task.
+async fn checkpointer(pool: AnyPool) {
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "WAL checkpoint failed; retrying");
+        }
+    }
+}
+
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 fn parse_target(url_or_path: &str) -> Result<(Backend, AnyConnectOptions), Error> {
     let bad = |e: sqlx::Error| Error::Invalid(format!("bad database address: {e}"));
