@@ -41,7 +41,9 @@ rps() { awk '/Requests\/sec/ {print $2}'; }
 p99() { awk '$1=="99%" {print $2}'; }
 
 BARE_PORT=$(free_port); start bare "$BARE_PORT" >/dev/null
-KITH_PORT=$(free_port); INFO=$(start kith "$KITH_PORT" "$WORK/kith.db")
+# Not inside $(...): a subshell's PIDS+= would not reach cleanup.
+KITH_PORT=$(free_port); start kith "$KITH_PORT" "$WORK/kith.db" >/dev/null
+INFO=$(head -1 "$WORK/out.$KITH_PORT")
 json() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$INFO" "$1"; }
 
 echo "== redirects, $CONNS connections, ${SECS}s each (wrk -t1)"
