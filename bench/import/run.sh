@@ -45,7 +45,7 @@ read -r kith_s kith_mib < <(measure "$kith" -q -w "$out/ws" import follows --sna
 read -r nk_s nk_mib < <(measure "$python" -c "
 import networkit as nk, sys
 nk.setNumberOfThreads(2)
-nk.graphio.EdgeListReader(' ', 0, '#', directed=True, continuous=False).read(sys.argv[1])" "$plain")
+nk.graphio.EdgeListReader('\t', 0, '#', directed=True, continuous=False).read(sys.argv[1])" "$plain")
 read -r ig_s ig_mib < <(measure "$python" -c "
 import igraph as ig, sys
 ig.Graph.Read_Ncol(sys.argv[1], directed=True, names=True, weights=False)" "$plain")
