@@ -173,7 +173,7 @@ impl Brief {
                 path: path.to_string(),
                 line,
                 column,
-                message: e.message().trim().to_string(),
+                message: e.message().trim().lines().collect::<Vec<_>>().join(": "),
             }
         })?;
         let platforms = raw
@@ -494,6 +494,7 @@ relevance = 0.5
         let e = parse("hashtags = [\"a\"\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         assert!(e.to_string().starts_with("brief.toml:2:1: "), "{e}");
+        assert!(!e.to_string().contains('\n'), "one line: {e}");
     }
 
     #[test]
