@@ -1,7 +1,6 @@
 //! `kith lookalike HANDLE` and `kith overlap HANDLE...`: accounts like one
 //! account, and how much a set of accounts' audiences overlap.
 
-use crate::cmd::score::open_workspace;
 use crate::context::{CliError, Context, exit, store_error};
 use kith_analytics::discover::lookalike::lookalike;
 use kith_graph::{SketchOptions, exact_overlap, sketch_overlap};
@@ -65,7 +64,7 @@ fn resolve(world: &World, handle: &str, platform: Option<Platform>) -> anyhow::R
 }
 
 pub fn run_lookalike(args: &LookalikeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let world = ws.world().map_err(store_error)?;
     let id = resolve(&world, &args.handle, args.platform)?;
     let l = lookalike(&world, ws.settings(), id, args.limit);
@@ -133,7 +132,7 @@ struct Pair {
 }
 
 pub fn run_overlap(args: &OverlapArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let world = ws.world().map_err(store_error)?;
     let ids = args
         .handles

@@ -1,7 +1,7 @@
 //! `kith authenticity train|eval`: the fake-account classifier from labelled
 //! feature files (DESIGN, "authenticity features").
 
-use crate::cmd::score::{input_error, open_workspace};
+use crate::context::input_error;
 use crate::context::{CliError, Context, exit};
 use kith_analytics::authenticity::{
     AuthenticityModel, EvalReport, LabelledFile, LabelledSet, TrainOptions, TrainRecord,
@@ -148,7 +148,7 @@ fn train(
 ) -> anyhow::Result<ExitCode> {
     let out = match out {
         Some(p) => p.to_path_buf(),
-        None => open_workspace(ctx)?.dir().join(WORKSPACE_MODEL_FILE),
+        None => ctx.workspace()?.dir().join(WORKSPACE_MODEL_FILE),
     };
     let mut bytes = Vec::new();
     let mut rows = Vec::new();

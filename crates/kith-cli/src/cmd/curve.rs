@@ -1,7 +1,7 @@
 //! `kith curve`: the expected engagement-rate curve by follower count, per
 //! platform, measured on the accounts the world holds.
 
-use crate::cmd::score::{open_workspace, parse_time};
+use crate::cmd::score::parse_time;
 use crate::context::{CliError, Context, exit};
 use kith_analytics::curve::ErCurve;
 use kith_model::Platform;
@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let world = ws
         .world()
         .map_err(|e| CliError::error(exit::IO, e.to_string()))?;

@@ -2,7 +2,7 @@
 //! its contribution and evidence; and the brief and seed loading `plan`
 //! shares.
 
-use crate::cmd::score::{open_workspace, vetting_model};
+use crate::cmd::score::vetting_model;
 use crate::context::{CliError, Context, exit, input_error, store_error};
 use kith_analytics::Vetting;
 use kith_analytics::discover::{DiscoverOptions, Seeds, Shortlist, discover};
@@ -74,7 +74,7 @@ pub fn load_seeds(world: &World, brief: &Brief, brief_path: &Path) -> anyhow::Re
 }
 
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let brief = load_brief(&args.brief, ws.settings())?;
     let world = ws.world().map_err(store_error)?;
     let seeds = load_seeds(&world, &brief, &args.brief)?;

@@ -2,7 +2,7 @@
 //! the data set it ran on and every figure.
 
 use crate::cmd::discover::{load_brief, load_seeds};
-use crate::cmd::score::{open_workspace, vetting_model};
+use crate::cmd::score::vetting_model;
 use crate::context::{CliError, Context, exit, store_error};
 use kith_analytics::Vetting;
 use kith_analytics::discover::eval::{HashtagEvalOptions, hashtag_retrieval};
@@ -70,7 +70,7 @@ pub fn run(cmd: &Command, ctx: &Context) -> anyhow::Result<ExitCode> {
 }
 
 fn hashtags(args: &HashtagArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let world = ws.world().map_err(store_error)?;
     let (model, source) = vetting_model(&ws)?;
     let vetting = Vetting::build(&world, ws.settings(), &model, source, None);
@@ -172,7 +172,7 @@ struct DemoEval {
 }
 
 fn demo(args: &DemoArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let brief_path = args
         .brief
         .clone()

@@ -2,7 +2,7 @@
 //! read and act on: tier, each metric against peers, red flags with their
 //! evidence.
 
-use crate::cmd::score::{open_workspace, parse_time, vetting_model};
+use crate::cmd::score::{parse_time, vetting_model};
 use crate::context::{CliError, Context, exit};
 use kith_analytics::figure::{Figure, percent};
 use kith_analytics::{AccountReport, Vetting};
@@ -32,7 +32,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let world = ws
         .world()
         .map_err(|e| CliError::error(exit::IO, e.to_string()))?;

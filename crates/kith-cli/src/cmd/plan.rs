@@ -2,7 +2,7 @@
 //! the one macro post the same money would buy.
 
 use crate::cmd::discover::{load_brief, load_seeds};
-use crate::cmd::score::{open_workspace, vetting_model};
+use crate::cmd::score::vetting_model;
 use crate::context::{CliError, Context, exit, store_error};
 use kith_analytics::Vetting;
 use kith_analytics::discover::plan::{Objective, Plan, PlanTotals, plan};
@@ -52,7 +52,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let settings = ws.settings();
     let brief = load_brief(&args.brief, settings)?;
     let budget = match args.budget.or(brief.budget) {

@@ -44,31 +44,6 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
     kith_model::time::parse_time(s)
 }
 
-/// Opens the workspace, mapping failures to exit codes.
-pub fn open_workspace(ctx: &Context) -> anyhow::Result<Workspace> {
-    Workspace::open(&ctx.workspace_dir).map_err(|e| {
-        use kith_store::StoreError as E;
-        let code = match &e {
-            E::NotAWorkspace(_) | E::NotFound(_) => exit::NO_INPUT,
-            E::Settings(_) => exit::CONFIG,
-            E::Invalid(_) => exit::DATA,
-            _ => exit::IO,
-        };
-        CliError::error(code, e.to_string())
-    })
-}
-
-/// An input-file error: a located contract breach is bad data, a missing
-/// file is missing input.
-pub fn input_error(err: kith_io::Error) -> anyhow::Error {
-    let code = if err.line.is_none() && !err.path.exists() {
-        exit::NO_INPUT
-    } else {
-        exit::DATA
-    };
-    CliError::error(code, err.to_string())
-}
-
 /// The workspace's own model (`kith authenticity train`) if it has one,
 /// else the shipped default; with a name for reports.
 pub fn vetting_model(ws: &Workspace) -> anyhow::Result<(AuthenticityModel, String)> {
@@ -86,7 +61,7 @@ pub fn vetting_model(ws: &Workspace) -> anyhow::Result<(AuthenticityModel, Strin
 
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let ws = open_workspace(ctx)?;
+    let ws = ctx.workspace()?;
     let world = ws
         .world()
         .map_err(|e| CliError::error(exit::IO, e.to_string()))?;
