@@ -67,14 +67,7 @@ fn demo_world_shortlist_plan_lookalikes_and_overlap() {
         shortlist.left_out
     );
     assert!(p20 >= 0.8, "precision@20 {p20}: {rows:?}");
-    let bad: HashSet<&str> = truth
-        .fake_accounts
-        .iter()
-        .chain(&truth.over_sponsored)
-        .chain(truth.pods.iter().flatten())
-        .chain(truth.bought_followers.iter().map(|b| &b.account))
-        .map(String::as_str)
-        .collect();
+    let bad = truth.vetted_out();
     let found: Vec<&&str> = rows.iter().filter(|r| bad.contains(**r)).collect();
     assert!(
         found.is_empty(),

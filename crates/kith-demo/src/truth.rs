@@ -48,6 +48,20 @@ pub struct PlantedTruth {
     pub counts: WorldCounts,
 }
 
+impl PlantedTruth {
+    /// Accounts vetting must keep out of shortlists and plans: the fakes,
+    /// pod members, creators with bought followers and the over-sponsored.
+    pub fn vetted_out(&self) -> std::collections::HashSet<&str> {
+        self.fake_accounts
+            .iter()
+            .chain(&self.over_sponsored)
+            .chain(self.pods.iter().flatten())
+            .chain(self.bought_followers.iter().map(|b| &b.account))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 /// One community of the follow graph.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommunityTruth {

@@ -60,14 +60,7 @@ pub fn main_job(ws: &Workspace, demo: &DemoWorld) -> anyhow::Result<Report> {
         .iter()
         .map(String::as_str)
         .collect();
-    let bad: HashSet<&str> = t
-        .fake_accounts
-        .iter()
-        .chain(&t.over_sponsored)
-        .chain(t.pods.iter().flatten())
-        .chain(t.bought_followers.iter().map(|b| &b.account))
-        .map(String::as_str)
-        .collect();
+    let bad = t.vetted_out();
     let rows = &shortlist.rows;
     Ok(Report {
         precision_at_shown: rows

@@ -145,20 +145,6 @@ fn hashtags(args: &HashtagArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(serde::Deserialize)]
-struct Truth {
-    relevant_micro_influencers: Vec<String>,
-    fake_accounts: Vec<String>,
-    over_sponsored: Vec<String>,
-    pods: Vec<Vec<String>>,
-    bought_followers: Vec<Bought>,
-}
-
-#[derive(serde::Deserialize)]
-struct Bought {
-    account: String,
-}
-
 #[derive(Serialize)]
 struct DemoEval {
     top: usize,
@@ -181,16 +167,17 @@ fn demo(args: &DemoArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         .truth
         .clone()
         .unwrap_or_else(|| ws.dir().join(crate::cmd::demo::TRUTH_FILE));
-    let truth: Truth = serde_json::from_slice(&std::fs::read(&truth_path).map_err(|e| {
-        CliError::error(
-            exit::NO_INPUT,
-            format!(
-                "{}: {e} (is this a workspace made by `kith demo`?)",
-                truth_path.display()
-            ),
-        )
-    })?)
-    .map_err(|e| CliError::error(exit::DATA, format!("{}: {e}", truth_path.display())))?;
+    let truth: kith_demo::PlantedTruth =
+        serde_json::from_slice(&std::fs::read(&truth_path).map_err(|e| {
+            CliError::error(
+                exit::NO_INPUT,
+                format!(
+                    "{}: {e} (is this a workspace made by `kith demo`?)",
+                    truth_path.display()
+                ),
+            )
+        })?)
+        .map_err(|e| CliError::error(exit::DATA, format!("{}: {e}", truth_path.display())))?;
     let brief = load_brief(&brief_path, ws.settings())?;
     let world = ws.world().map_err(store_error)?;
     let seeds = load_seeds(&world, &brief, &brief_path)?;
@@ -204,11 +191,11 @@ fn demo(args: &DemoArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let relevant = set(&truth.relevant_micro_influencers);
     let count = |s: &HashSet<&str>| rows.iter().filter(|r| s.contains(*r)).count();
     let top = args.top.min(rows.len()).max(1);
-    let pods: Vec<String> = truth.pods.into_iter().flatten().collect();
+    let pods: Vec<String> = truth.pods.iter().flatten().cloned().collect();
     let bought: Vec<String> = truth
         .bought_followers
-        .into_iter()
-        .map(|b| b.account)
+        .iter()
+        .map(|b| b.account.clone())
         .collect();
     let e = DemoEval {
         top: args.top,
