@@ -61,14 +61,20 @@ impl Audience {
         }
         let members: Vec<u32> = (0..n as u32).filter(|&v| member[v as usize]).collect();
         let size = members.len() as u64;
-        let hits = count_targets(n, &members, |t| world.follows_out().neighbors(t).to_vec());
+        let hits = count_targets(n, &members, |t, counts| {
+            for &v in world.follows_out().neighbors(t) {
+                counts[v as usize] += 1;
+            }
+        });
         let inter = world.interactions();
-        let talks = count_targets(n, &members, |t| {
+        let talks = count_targets(n, &members, |t, counts| {
+            // distinct accounts t talked to, each counted once
             let mut to: Vec<u32> = world.interactions_from(t).map(|r| inter.to(r)).collect();
             to.sort_unstable();
             to.dedup();
-            to.retain(|&v| v != t);
-            to
+            for v in to.into_iter().filter(|&v| v != t) {
+                counts[v as usize] += 1;
+            }
         });
         let (ppr, ppr_l1_error) = if seeds.is_empty() || world.follows_out().num_edges() == 0 {
             (vec![0.0; n], 0.0)
@@ -116,10 +122,11 @@ impl Audience {
     }
 }
 
-/// For every node, how many of `members` list it among `targets(member)`.
-fn count_targets<F>(n: usize, members: &[u32], targets: F) -> Vec<u32>
+/// Per-node counts that `visit(member, counts)` adds for every member, in
+/// parallel (one count array per worker, summed at the end).
+fn count_targets<F>(n: usize, members: &[u32], visit: F) -> Vec<u32>
 where
-    F: Fn(u32) -> Vec<u32> + Sync,
+    F: Fn(u32, &mut [u32]) + Sync,
 {
     members
         .par_chunks(4096)
@@ -127,9 +134,7 @@ where
             || vec![0u32; n],
             |mut acc, chunk| {
                 for &t in chunk {
-                    for v in targets(t) {
-                        acc[v as usize] += 1;
-                    }
+                    visit(t, &mut acc);
                 }
                 acc
             },
