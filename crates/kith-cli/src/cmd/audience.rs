@@ -152,7 +152,17 @@ pub fn run_overlap(args: &OverlapArgs, ctx: &Context) -> anyhow::Result<ExitCode
         && audiences
             .iter()
             .all(|a| a.len() as u64 <= settings.overlap.exact_max_audience);
-    let pair_name = |i: usize| names[i].clone();
+    let pairs = |list: &[kith_graph::overlap::PairOverlap]| -> Vec<Pair> {
+        list.iter()
+            .map(|p| Pair {
+                a: names[p.a].clone(),
+                b: names[p.b].clone(),
+                intersection: p.intersection,
+                overlap: p.overlap,
+                jaccard: p.jaccard,
+            })
+            .collect()
+    };
     let out = if exact {
         let r = exact_overlap(&audiences);
         OverlapOut {
@@ -165,17 +175,7 @@ pub fn run_overlap(args: &OverlapArgs, ctx: &Context) -> anyhow::Result<ExitCode
             shared: Some(r.shared),
             exclusive: Some(r.exclusive),
             expected_frequency: r.expected_frequency,
-            pairwise: r
-                .pairwise
-                .iter()
-                .map(|p| Pair {
-                    a: pair_name(p.a),
-                    b: pair_name(p.b),
-                    intersection: p.intersection,
-                    overlap: p.overlap,
-                    jaccard: p.jaccard,
-                })
-                .collect(),
+            pairwise: pairs(&r.pairwise),
             jaccard_std_error: None,
         }
     } else {
@@ -194,17 +194,7 @@ pub fn run_overlap(args: &OverlapArgs, ctx: &Context) -> anyhow::Result<ExitCode
             shared: None,
             exclusive: None,
             expected_frequency: r.expected_frequency,
-            pairwise: r
-                .pairwise
-                .iter()
-                .map(|p| Pair {
-                    a: pair_name(p.a),
-                    b: pair_name(p.b),
-                    intersection: p.intersection,
-                    overlap: p.overlap,
-                    jaccard: p.jaccard,
-                })
-                .collect(),
+            pairwise: pairs(&r.pairwise),
             jaccard_std_error: Some(r.jaccard_std_error),
         }
     };
