@@ -3,27 +3,14 @@
 //! precision >= 0.8. The world is generated and imported here exactly as
 //! `kith demo` does it.
 
+mod common;
+
 use kith_analytics::authenticity::AuthenticityModel;
 use kith_analytics::{AccountReport, Vetting};
-use kith_demo::{DemoOptions, DemoWorld};
+use kith_demo::DemoOptions;
 use kith_store::Workspace;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
-
-fn import(ws: &Workspace, world: &DemoWorld) {
-    let mut imp = ws.begin_import().unwrap();
-    let ids = imp.add_accounts(world.accounts.clone()).unwrap();
-    let edges = world
-        .follows
-        .iter()
-        .map(|&(a, b)| (ids[a as usize], ids[b as usize]))
-        .collect();
-    imp.add_follow_nodes(edges).unwrap();
-    imp.add_posts(world.posts.clone()).unwrap();
-    imp.add_interactions(world.interactions.clone()).unwrap();
-    imp.add_history(world.history.clone()).unwrap();
-    imp.commit(&mut |_| {}).unwrap();
-}
 
 /// Recall and precision of `found` against `truth`.
 fn score(what: &str, truth: &HashSet<String>, found: &HashSet<String>) -> (f64, f64) {
@@ -56,7 +43,7 @@ fn planted_truths_are_found() {
     let demo = kith_demo::generate(&opts);
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::init(dir.path()).unwrap();
-    import(&ws, &demo);
+    common::import_demo(&ws, &demo);
     let world = ws.world().unwrap();
     let model = AuthenticityModel::default_model();
     let vetting = Vetting::build(

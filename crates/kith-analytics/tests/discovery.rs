@@ -14,33 +14,17 @@ use kith_analytics::discover::eval::{HashtagEvalOptions, hashtag_retrieval};
 use kith_analytics::discover::lookalike::lookalike;
 use kith_analytics::discover::plan::{Objective, plan};
 use kith_analytics::discover::{DiscoverOptions, Seeds, discover};
-use kith_demo::{DemoOptions, DemoWorld};
+use kith_demo::DemoOptions;
 use kith_model::Brief;
 use kith_store::Workspace;
 use std::collections::HashSet;
-
-fn import(ws: &Workspace, world: &DemoWorld) {
-    let mut imp = ws.begin_import().unwrap();
-    let ids = imp.add_accounts(world.accounts.clone()).unwrap();
-    let edges = world
-        .follows
-        .iter()
-        .map(|&(a, b)| (ids[a as usize], ids[b as usize]))
-        .collect();
-    imp.add_follow_nodes(edges).unwrap();
-    imp.add_posts(world.posts.clone()).unwrap();
-    imp.add_interactions(world.interactions.clone()).unwrap();
-    imp.add_history(world.history.clone()).unwrap();
-    imp.add_customers(world.customers.clone()).unwrap();
-    imp.commit(&mut |_| {}).unwrap();
-}
 
 #[test]
 fn demo_world_shortlist_plan_lookalikes_and_overlap() {
     let demo = kith_demo::generate(&DemoOptions::default());
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::init(dir.path()).unwrap();
-    import(&ws, &demo);
+    common::import_demo(&ws, &demo);
     let world = ws.world().unwrap();
     let settings = ws.settings();
     let model = AuthenticityModel::default_model();

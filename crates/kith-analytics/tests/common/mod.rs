@@ -34,3 +34,20 @@ pub fn labelled(paths: &[PathBuf]) -> LabelledSet {
     }
     set
 }
+
+/// Imports a generated demo world in one commit, as `kith demo` does.
+pub fn import_demo(ws: &kith_store::Workspace, world: &kith_demo::DemoWorld) {
+    let mut imp = ws.begin_import().unwrap();
+    let ids = imp.add_accounts(world.accounts.clone()).unwrap();
+    let edges = world
+        .follows
+        .iter()
+        .map(|&(a, b)| (ids[a as usize], ids[b as usize]))
+        .collect();
+    imp.add_follow_nodes(edges).unwrap();
+    imp.add_posts(world.posts.clone()).unwrap();
+    imp.add_interactions(world.interactions.clone()).unwrap();
+    imp.add_history(world.history.clone()).unwrap();
+    imp.add_customers(world.customers.clone()).unwrap();
+    imp.commit(&mut |_| {}).unwrap();
+}
