@@ -135,9 +135,22 @@ fn read<T: Record>(
     opts: &ReadOptions,
     mut add: impl FnMut(&mut Import, Vec<T>) -> Result<(), kith_store::StoreError>,
 ) -> anyhow::Result<u64> {
+    feed(file, |batch_sink| {
+        kith_io::read_records::<T>(file, opts, |batch| batch_sink(add(imp, batch)))
+    })
+}
+
+/// Runs a reader whose batches go into the import, keeping a store error
+/// (exit by its kind) apart from a bad-input error (65 or 66).
+fn feed(
+    file: &std::path::Path,
+    read: impl FnOnce(
+        &mut dyn FnMut(Result<(), kith_store::StoreError>) -> Result<(), kith_io::Error>,
+    ) -> Result<u64, kith_io::Error>,
+) -> anyhow::Result<u64> {
     let mut failure = None;
-    let result = kith_io::read_records::<T>(file, opts, |batch| {
-        add(imp, batch).map_err(|e| {
+    let result = read(&mut |added| {
+        added.map_err(|e| {
             let message = e.to_string();
             failure = Some(e);
             kith_io::Error::new(file, message)
@@ -157,17 +170,9 @@ fn read_snap(
     platform: Option<Platform>,
 ) -> anyhow::Result<u64> {
     let platform = platform.unwrap_or(Platform::Other);
-    let mut failure = None;
-    let result = kith_io::read_snap(file, opts, |batch| {
-        imp.add_snap_edges(platform, batch).map_err(|e| {
-            let message = e.to_string();
-            failure = Some(e);
-            kith_io::Error::new(file, message)
+    feed(file, |batch_sink| {
+        kith_io::read_snap(file, opts, |batch| {
+            batch_sink(imp.add_snap_edges(platform, batch))
         })
-    });
-    match (result, failure) {
-        (_, Some(store)) => Err(store_error(store)),
-        (Err(e), None) => Err(input_error(e)),
-        (Ok(n), None) => Ok(n),
-    }
+    })
 }
