@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 /// A value that is not one of a closed vocabulary; the message lists the valid ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?} is not a known {what} (expected one of: {expected})")]
+#[error("{value:?} is not a known {what} (expected one of: {})", .expected.trim_end())]
 pub struct ParseKindError {
     pub what: &'static str,
     pub value: String,
