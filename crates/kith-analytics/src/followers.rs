@@ -4,17 +4,8 @@
 
 use crate::figure::{Confidence, Figure};
 use crate::stats;
+use kith_model::settings::Authenticity;
 use serde::{Deserialize, Serialize};
-
-/// A share whose 95% range starts at or above this is a red flag (bought
-/// followers). Clean audiences sit near the classifier's false-positive
-/// rate (about 5%, docs/vetting.md); bought ones at the share bought
-/// (typically 30% and up).
-pub const SUSPICIOUS_SHARE_FLAG: f64 = 0.2;
-
-/// Fewer followers seen than this raise no flag, whatever the range: one
-/// bot among one follower seen is a fact, not a bought audience.
-pub const MIN_FLAG_SAMPLE: u64 = 30;
 
 /// How many of the most suspicious followers a report names.
 pub const EVIDENCE_FOLLOWERS: usize = 10;
@@ -32,8 +23,13 @@ pub struct SuspiciousFollowers {
     pub mean_fake_probability: Option<f64>,
     /// The most suspicious followers: (node, fake probability), highest first.
     pub top: Vec<(u32, f32)>,
-    /// The range starts at or above [`SUSPICIOUS_SHARE_FLAG`], over at
-    /// least [`MIN_FLAG_SAMPLE`] followers seen.
+    /// The range starts at or above `authenticity.suspicious_share_flag`,
+    /// over at least `authenticity.suspicious_min_sample` followers seen.
+    /// The defaults (0.2 over 30) sit well above a clean audience, which
+    /// the classifier puts near its false-positive rate (about 5%,
+    /// docs/vetting.md), and below a bought one (typically 30% and up);
+    /// the sample floor keeps one bot among one follower seen from
+    /// reading as a bought audience.
     pub flagged: bool,
 }
 
@@ -44,10 +40,11 @@ pub struct SuspiciousFollowers {
 pub fn suspicious_followers(
     followers: &[u32],
     fake_probability: impl Fn(u32) -> Option<f32>,
-    threshold: f64,
+    rule: &Authenticity,
     declared: Option<u64>,
     observed_at: Option<i64>,
 ) -> SuspiciousFollowers {
+    let threshold = rule.fake_threshold;
     let mut seen = 0u64;
     let mut suspicious = 0u64;
     let mut sum = 0.0f64;
@@ -102,10 +99,10 @@ pub fn suspicious_followers(
         }
         fig
     };
-    let flagged = seen >= MIN_FLAG_SAMPLE
+    let flagged = seen >= rule.suspicious_min_sample
         && share
             .interval
-            .is_some_and(|[lo, _]| lo >= SUSPICIOUS_SHARE_FLAG);
+            .is_some_and(|[lo, _]| lo >= rule.suspicious_share_flag);
     SuspiciousFollowers {
         share,
         followers_in_graph: followers.len() as u64,
@@ -134,7 +131,7 @@ mod tests {
                 Some(0.05)
             }
         };
-        let s = suspicious_followers(&followers, p, 0.5, Some(150), Some(7));
+        let s = suspicious_followers(&followers, p, &Authenticity::default(), Some(150), Some(7));
         assert_eq!(s.followers_seen, 90);
         assert_eq!(s.suspicious, 30);
         let [lo, hi] = s.share.interval.unwrap();
@@ -156,7 +153,7 @@ mod tests {
         let s = suspicious_followers(
             &followers,
             |n| Some(if n % 20 == 0 { 0.8 } else { 0.1 }),
-            0.5,
+            &Authenticity::default(),
             None,
             None,
         );
@@ -166,15 +163,22 @@ mod tests {
 
     #[test]
     fn no_followers_or_no_profiles_is_not_enough_data() {
-        let s = suspicious_followers(&[], |_| Some(0.9), 0.5, Some(10), None);
+        let s = suspicious_followers(&[], |_| Some(0.9), &Authenticity::default(), Some(10), None);
         assert_eq!(s.share.value, None);
         assert!(s.share.note.unwrap().contains("follow graph holds none"));
-        let s = suspicious_followers(&[1, 2], |_| None, 0.5, Some(10), None);
+        let s = suspicious_followers(&[1, 2], |_| None, &Authenticity::default(), Some(10), None);
         assert!(s.share.note.unwrap().contains("has a profile"));
         assert!(!s.flagged);
         assert_eq!(s.mean_fake_probability, None);
         // One bot among one follower seen: a wide range, no flag.
-        let s = suspicious_followers(&[1], |_| Some(0.9), 0.5, Some(300), None);
-        assert!(s.share.interval.unwrap()[0] > SUSPICIOUS_SHARE_FLAG && !s.flagged);
+        let rule = Authenticity::default();
+        let s = suspicious_followers(&[1], |_| Some(0.9), &rule, Some(300), None);
+        assert!(s.share.interval.unwrap()[0] > rule.suspicious_share_flag && !s.flagged);
+        // The same follower flags once the sample floor allows it.
+        let lenient = Authenticity {
+            suspicious_min_sample: 1,
+            ..Authenticity::default()
+        };
+        assert!(suspicious_followers(&[1], |_| Some(0.9), &lenient, None, None).flagged);
     }
 }

@@ -6,23 +6,20 @@
 //! change is r = (v2 - v1) / v1 / (d2 - d1): relative, so accounts of every
 //! size compare, and per day, so gaps in the history do not look like
 //! jumps. Its robust z-score is z = (r - median(r)) / s with
-//! s = max(1.4826 * MAD(r), 0.5%): the MAD makes one spike unable to hide
-//! itself by inflating the scale (as a standard deviation would), and the
-//! floor, half of the typical 1% daily change, keeps an account with a
-//! very steady history from flagging ordinary noise. A day is an anomaly
-//! when |z| >= `growth_robust_z` and the count moved by at least
-//! [`MIN_ABSOLUTE_CHANGE`] a day.
+//! s = max(1.4826 * MAD(r), `growth_scale_floor`): the MAD makes one spike
+//! unable to hide itself by inflating the scale (as a standard deviation
+//! would), and the floor (default 0.5%, half of the typical 1% daily
+//! change) keeps an account with a very steady history from flagging
+//! ordinary noise. A day is an anomaly when |z| >= `growth_robust_z` and
+//! the count moved by at least `growth_min_daily_change` a day (default
+//! 10: below that a change is noise whatever its z). A history of fewer
+//! than `growth_min_changes` daily changes (default 7) gives no robust
+//! baseline. All four live in kith.toml's `[authenticity]`.
 
 use crate::figure::{Confidence, Figure};
 use crate::stats;
+use kith_model::settings::Authenticity;
 use serde::{Deserialize, Serialize};
-
-/// Scale floor of the robust z-score, as a relative daily change.
-pub const SCALE_FLOOR: f64 = 0.005;
-/// Below this many accounts a day, a change is noise whatever its z.
-pub const MIN_ABSOLUTE_CHANGE: f64 = 10.0;
-/// Fewer daily changes than this give no robust baseline.
-pub const MIN_CHANGES: usize = 7;
 
 /// One anomalous day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,8 +49,11 @@ pub struct GrowthAnomalies {
 pub fn growth_anomalies(
     points: &[(i32, Option<u64>)],
     what: &str,
-    z_threshold: f64,
+    rule: &Authenticity,
 ) -> GrowthAnomalies {
+    let z_threshold = rule.growth_robust_z;
+    let (scale_floor, min_daily_change) = (rule.growth_scale_floor, rule.growth_min_daily_change);
+    let min_changes = rule.growth_min_changes;
     let known: Vec<(i32, u64)> = points
         .iter()
         .filter_map(|&(d, v)| v.map(|v| (d, v)))
@@ -69,8 +69,8 @@ pub fn growth_anomalies(
     }
     let name = format!("{what}_growth_anomalies");
     let def = format!(
-        "days whose relative daily {what} change has |robust z| >= {z_threshold} (z = (r - median r) / max(1.4826 MAD, {:.1}%)) and moves at least {MIN_ABSOLUTE_CHANGE} a day",
-        SCALE_FLOOR * 100.0
+        "days whose relative daily {what} change has |robust z| >= {z_threshold} (z = (r - median r) / max(1.4826 MAD, {:.1}%)) and moves at least {min_daily_change} a day",
+        scale_floor * 100.0
     );
     let window = match (known.first(), known.last()) {
         (Some(a), Some(b)) => format!(
@@ -85,10 +85,10 @@ pub fn growth_anomalies(
         .window(window)
         .observed_at(observed)
         .sample(changes.len() as u64);
-    if changes.len() < MIN_CHANGES {
+    if changes.len() < min_changes {
         return GrowthAnomalies {
             figure: base.not_enough(format!(
-                "{} daily {what} changes in the history, need {MIN_CHANGES}",
+                "{} daily {what} changes in the history, need {min_changes}",
                 changes.len()
             )),
             typical_daily_change: None,
@@ -97,7 +97,7 @@ pub fn growth_anomalies(
     }
     let rates: Vec<f64> = changes.iter().map(|c| c.1).collect();
     let median = stats::median(&rates).unwrap_or(0.0);
-    let scale = (1.4826 * stats::mad(&rates).unwrap_or(0.0)).max(SCALE_FLOOR);
+    let scale = (1.4826 * stats::mad(&rates).unwrap_or(0.0)).max(scale_floor);
     let anomalies: Vec<Anomaly> = changes
         .iter()
         .filter_map(|&(j, rate)| {
@@ -105,7 +105,7 @@ pub fn growth_anomalies(
             let (d1, v1) = known[j - 1];
             let (d2, v2) = known[j];
             let per_day = (v2 as f64 - v1 as f64).abs() / (d2 - d1) as f64;
-            (z.abs() >= z_threshold && per_day >= MIN_ABSOLUTE_CHANGE).then_some(Anomaly {
+            (z.abs() >= z_threshold && per_day >= min_daily_change).then_some(Anomaly {
                 date: d2,
                 gap_days: d2 - d1,
                 before: v1,
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn organic_growth_has_no_anomaly() {
-        let g = growth_anomalies(&organic(), "followers", 5.0);
+        let g = growth_anomalies(&organic(), "followers", &Authenticity::default());
         assert_eq!(g.anomalies, vec![]);
         assert_eq!(g.figure.value, Some(0.0));
         assert_eq!(g.figure.sample_size, 59);
@@ -155,11 +155,21 @@ mod tests {
         for p in pts.iter_mut().skip(30) {
             p.1 = p.1.map(|v| v + 5_000);
         }
-        let g = growth_anomalies(&pts, "followers", 5.0);
+        let g = growth_anomalies(&pts, "followers", &Authenticity::default());
         assert_eq!(g.anomalies.len(), 1, "{:?}", g.anomalies);
         assert_eq!(g.anomalies[0].date, 18_030);
         assert!(g.anomalies[0].robust_z > 5.0);
         assert_eq!(g.figure.value, Some(1.0));
+        // A floor on the daily move above the spike's 5,000 silences it.
+        let strict = Authenticity {
+            growth_min_daily_change: 6_000.0,
+            ..Authenticity::default()
+        };
+        assert!(
+            growth_anomalies(&pts, "followers", &strict)
+                .anomalies
+                .is_empty()
+        );
     }
 
     #[test]
@@ -169,21 +179,23 @@ mod tests {
         pts.truncate(20);
         let last = pts.last().unwrap().1.unwrap();
         pts.push((18_000 + 50, Some((last as f64 * 1.2) as u64)));
-        let g = growth_anomalies(&pts, "followers", 5.0);
+        let g = growth_anomalies(&pts, "followers", &Authenticity::default());
         assert!(g.anomalies.is_empty(), "{:?}", g.anomalies);
     }
 
     #[test]
     fn short_or_empty_history_is_not_enough_data() {
-        let g = growth_anomalies(&organic()[..5], "following", 5.0);
+        let g = growth_anomalies(&organic()[..5], "following", &Authenticity::default());
         assert_eq!(g.figure.value, None);
         assert!(g.figure.note.unwrap().contains("need 7"));
-        let g = growth_anomalies(&[], "followers", 5.0);
+        let g = growth_anomalies(&[], "followers", &Authenticity::default());
         assert_eq!(g.figure.window, "no history");
         // Zero counts cannot give a relative change; no division by zero.
         let zeros: Vec<(i32, Option<u64>)> = (0..20).map(|d| (d, Some(0))).collect();
         assert_eq!(
-            growth_anomalies(&zeros, "followers", 5.0).figure.value,
+            growth_anomalies(&zeros, "followers", &Authenticity::default())
+                .figure
+                .value,
             None
         );
     }

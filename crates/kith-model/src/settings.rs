@@ -148,6 +148,16 @@ pub struct Authenticity {
     pub pod_min_repeats: u32,
     pub pod_min_members: usize,
     pub er_index_high: f64,
+    /// Suspicious-follower share: a red flag when its 95% range starts here.
+    pub suspicious_share_flag: f64,
+    /// ...over at least this many followers with a profile.
+    pub suspicious_min_sample: u64,
+    /// Growth anomalies: floor of the robust z-score's scale (relative daily change).
+    pub growth_scale_floor: f64,
+    /// ...and a day must move the count by at least this many accounts.
+    pub growth_min_daily_change: f64,
+    /// ...and the history must hold at least this many daily changes.
+    pub growth_min_changes: usize,
 }
 
 impl Default for Authenticity {
@@ -159,6 +169,11 @@ impl Default for Authenticity {
             pod_min_repeats: 3,
             pod_min_members: 3,
             er_index_high: 3.0,
+            suspicious_share_flag: 0.2,
+            suspicious_min_sample: 30,
+            growth_scale_floor: 0.005,
+            growth_min_daily_change: 10.0,
+            growth_min_changes: 7,
         }
     }
 }
@@ -448,6 +463,28 @@ impl Settings {
                 "discovery.bm25_k1 must be >= 0, discovery.bm25_b and bm25_b_tags in [0, 1]".into(),
             );
         }
+        let a = &self.authenticity;
+        for (name, v) in [
+            ("fake_threshold", a.fake_threshold),
+            ("suspicious_share_flag", a.suspicious_share_flag),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("authenticity.{name} must be in [0, 1], got {v}"));
+            }
+        }
+        for (name, v) in [
+            ("growth_robust_z", a.growth_robust_z),
+            ("growth_scale_floor", a.growth_scale_floor),
+            ("growth_min_daily_change", a.growth_min_daily_change),
+        ] {
+            // A zero scale floor would divide by zero on a flat history.
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("authenticity.{name} must be a number > 0, got {v}"));
+            }
+        }
+        if a.growth_min_changes < 2 {
+            return Err("authenticity.growth_min_changes must be at least 2".into());
+        }
         if self.engagement.recent_posts == 0 {
             return Err("engagement.recent_posts must be at least 1".into());
         }
@@ -491,6 +528,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("increase"), "{e}");
+        let e = Settings::from_toml("[authenticity]\ngrowth_scale_floor = 0.0\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("growth_scale_floor"), "{e}");
+        let e = Settings::from_toml("[authenticity]\nsuspicious_share_flag = 1.5\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("suspicious_share_flag"), "{e}");
     }
 
     #[test]

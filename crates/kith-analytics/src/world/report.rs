@@ -131,7 +131,7 @@ impl Vetting<'_> {
         let suspicious = followers::suspicious_followers(
             audience,
             |n| self.fake_probability(n),
-            settings.authenticity.fake_threshold,
+            &settings.authenticity,
             followers_declared,
             Some(self.as_of),
         );
@@ -140,11 +140,11 @@ impl Vetting<'_> {
         let series = |f: &dyn Fn(usize) -> Option<u64>| -> Vec<(i32, Option<u64>)> {
             hist_rows.clone().map(|r| (history.date(r), f(r))).collect()
         };
-        let z = settings.authenticity.growth_robust_z;
+        let rule = &settings.authenticity;
         let follower_growth =
-            growth::growth_anomalies(&series(&|r| history.followers(r)), "followers", z);
+            growth::growth_anomalies(&series(&|r| history.followers(r)), "followers", rule);
         let following_growth =
-            growth::growth_anomalies(&series(&|r| history.following(r)), "following", z);
+            growth::growth_anomalies(&series(&|r| history.following(r)), "following", rule);
         let pod = self.pod_of(id);
 
         // Conversation.
