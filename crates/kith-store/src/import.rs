@@ -28,7 +28,11 @@ pub struct Import {
     numeric: FxHashMap<(Platform, u64), u32>,
     pub(crate) accounts: FxHashMap<u32, Account>,
     pub(crate) posts: Vec<(u32, Post)>,
-    pub(crate) follows: Vec<(u32, u32)>,
+    /// One block per batch added: no doubling of one huge vector (which
+    /// at 50M edges overshoots by up to 2x and copies on every growth),
+    /// and the CSR build frees each block once it is scattered.
+    pub(crate) follows: Vec<Vec<(u32, u32)>>,
+    follows_len: usize,
     pub(crate) follow_since: Vec<(u32, u32, i64)>,
     pub(crate) interactions: Vec<(u32, u32, u8, i64)>,
     pub(crate) history: Vec<(u32, HistoryPoint)>,
@@ -68,6 +72,7 @@ impl Import {
             accounts: FxHashMap::default(),
             posts: Vec::new(),
             follows: Vec::new(),
+            follows_len: 0,
             follow_since: Vec::new(),
             interactions: Vec::new(),
             history: Vec::new(),
@@ -83,9 +88,22 @@ impl Import {
 
     /// The node of a normalised (platform, handle), made if new.
     pub fn intern(&mut self, platform: Platform, handle: &str) -> Result<u32, StoreError> {
+        // A numeric handle lives in the numeric map only (one entry per
+        // node: a SNAP file's millions of ids would otherwise be kept
+        // twice, once as a number and once as a string).
+        if let Some(raw) = canonical_number(handle) {
+            return self.intern_numeric(platform, raw);
+        }
         if let Some(&id) = self.interned.get(&(platform, handle.to_string())) {
             return Ok(id);
         }
+        let id = self.node_of(platform, handle)?;
+        self.interned.insert((platform, handle.to_string()), id);
+        Ok(id)
+    }
+
+    /// The base world's node of a handle, else a new node.
+    fn node_of(&mut self, platform: Platform, handle: &str) -> Result<u32, StoreError> {
         let id = match self.base.lookup(platform, handle) {
             Some(id) => id,
             None => {
@@ -101,7 +119,6 @@ impl Import {
                 id
             }
         };
-        self.interned.insert((platform, handle.to_string()), id);
         Ok(id)
     }
 
@@ -109,7 +126,7 @@ impl Import {
         if let Some(&id) = self.numeric.get(&(platform, raw)) {
             return Ok(id);
         }
-        let id = self.intern(platform, &raw.to_string())?;
+        let id = self.node_of(platform, &raw.to_string())?;
         self.numeric.insert((platform, raw), id);
         Ok(id)
     }
@@ -142,16 +159,35 @@ impl Import {
     }
 
     pub fn add_follows(&mut self, rows: Vec<Follow>) -> Result<(), StoreError> {
-        self.follows.reserve(rows.len());
+        let mut block = Vec::with_capacity(rows.len());
         for row in rows {
             let a = self.intern(row.platform, &row.follower)?;
             let b = self.intern(row.platform, &row.followed)?;
-            self.follows.push((a, b));
+            block.push((a, b));
             if let Some(since) = row.since {
                 self.follow_since.push((a, b, since));
             }
         }
+        self.push_follow_block(block);
         Ok(())
+    }
+
+    fn push_follow_block(&mut self, block: Vec<(u32, u32)>) {
+        if !block.is_empty() {
+            self.follows_len += block.len();
+            self.follows.push(block);
+        }
+    }
+
+    /// Follow edges staged so far.
+    pub(crate) fn follows_len(&self) -> usize {
+        self.follows_len
+    }
+
+    /// The staged follow edges as blocks, leaving none staged.
+    pub(crate) fn take_follows(&mut self) -> Vec<Vec<(u32, u32)>> {
+        self.follows_len = 0;
+        std::mem::take(&mut self.follows)
     }
 
     /// Follow edges from a SNAP edge list: integer ids become handles.
@@ -160,12 +196,13 @@ impl Import {
         platform: Platform,
         edges: Vec<(u64, u64)>,
     ) -> Result<(), StoreError> {
-        self.follows.reserve(edges.len());
+        let mut block = Vec::with_capacity(edges.len());
         for (a, b) in edges {
             let a = self.intern_numeric(platform, a)?;
             let b = self.intern_numeric(platform, b)?;
-            self.follows.push((a, b));
+            block.push((a, b));
         }
+        self.push_follow_block(block);
         Ok(())
     }
 
@@ -178,7 +215,7 @@ impl Import {
                 "follow edge ({a}, {b}) names a node that does not exist"
             )));
         }
-        self.follows.extend(edges);
+        self.push_follow_block(edges);
         Ok(())
     }
 
@@ -259,7 +296,7 @@ impl Import {
         let staged = StagedCounts {
             accounts: self.accounts.len() as u64,
             posts: self.posts.len() as u64,
-            follows: self.follows.len() as u64,
+            follows: self.follows_len as u64,
             interactions: self.interactions.len() as u64,
             history_points: self.history.len() as u64,
             customers: self.customers.len() as u64,
@@ -270,9 +307,14 @@ impl Import {
 
         stage("accounts");
         merge::write_accounts(self, tmp)?;
+        // Every row now carries its node id and the dictionary is written:
+        // the lookup maps (hundreds of MB for millions of new nodes) are
+        // dead weight while the CSR is built.
+        self.interned = FxHashMap::default();
+        self.numeric = FxHashMap::default();
 
         stage("follow graph");
-        if self.follows.is_empty() && self.follow_since.is_empty() && !grew {
+        if self.follows_len == 0 && self.follow_since.is_empty() && !grew {
             link_dir(&base_dir.join("follows"), &tmp.join("follows"))?;
         } else {
             merge::write_follows(self, tmp, n)?;
@@ -353,4 +395,14 @@ pub(crate) fn write_empty_world(world_dir: &WorldDir) -> Result<(), StoreError> 
     crate::stats::write_manifest(&tmp, &manifest)?;
     world_dir.commit(&tmp, 0)?;
     Ok(())
+}
+
+/// The number a handle spells in canonical decimal (no sign, no leading
+/// zero), the form a SNAP id takes as a handle.
+fn canonical_number(handle: &str) -> Option<u64> {
+    let canonical = !handle.is_empty()
+        && handle.len() <= 20
+        && handle.bytes().all(|b| b.is_ascii_digit())
+        && (handle == "0" || !handle.starts_with('0'));
+    canonical.then(|| handle.parse().ok()).flatten()
 }

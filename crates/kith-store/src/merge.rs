@@ -190,11 +190,16 @@ pub(crate) fn write_accounts(imp: &mut Import, tmp: &Path) -> Result<(), StoreEr
 pub(crate) fn write_follows(imp: &mut Import, tmp: &Path, n: usize) -> Result<(), StoreError> {
     let dir = tmp.join("follows");
     std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-    let edges = std::mem::take(&mut imp.follows);
+    let total = imp.follows_len();
+    let blocks = imp.take_follows();
     let base_out = imp.base.follows_out();
     let out = if base_out.num_edges() == 0 {
-        Csr::from_edges(n, edges)
+        Csr::from_edge_blocks(n, blocks)
     } else {
+        let mut edges = Vec::with_capacity(total);
+        for block in blocks {
+            edges.extend(block);
+        }
         base_out.with_added_edges(n, edges)
     };
     out.write_to(&dir.join("out.csr"))

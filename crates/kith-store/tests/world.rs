@@ -240,3 +240,28 @@ fn snap_edges_and_growth_keep_lookup_sorted() {
         [w.lookup(Platform::X, "33").unwrap()]
     );
 }
+
+#[test]
+fn a_snap_id_and_the_same_handle_in_a_file_are_one_node() {
+    // SNAP ids live in the numeric dictionary, handles in the string one;
+    // "10" written either way must still be one account, "010" another.
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::init(dir.path()).unwrap();
+    let mut imp = ws.begin_import().unwrap();
+    imp.add_snap_edges(Platform::X, vec![(10, 2)]).unwrap();
+    let mut ten = account("10", Some(7));
+    ten.platform = Platform::X;
+    let mut padded = account("010", Some(9));
+    padded.platform = Platform::X;
+    let ids = imp.add_accounts(vec![ten, padded]).unwrap();
+    imp.add_snap_edges(Platform::X, vec![(2, 10)]).unwrap();
+    imp.commit(&mut |_| {}).unwrap();
+    let w = ws.world().unwrap();
+    assert_eq!(w.num_nodes(), 3);
+    let node = w.lookup(Platform::X, "10").unwrap();
+    assert_eq!(ids[0], node);
+    assert_ne!(ids[1], node);
+    assert_eq!(w.accounts().followers(node), Some(7));
+    assert_eq!(w.follows_in().neighbors(node).len(), 1);
+    assert_eq!(w.manifest().counts.follows, 2);
+}
