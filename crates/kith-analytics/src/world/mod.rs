@@ -4,6 +4,7 @@
 //! then each account's report is cheap and independent, so `kith score`
 //! runs them in parallel.
 
+mod cache;
 mod report;
 mod score;
 
@@ -45,6 +46,8 @@ pub struct Vetting<'w> {
     /// Where the model came from, for reports ("shipped default" or a path).
     pub model_source: String,
     pub as_of: i64,
+    /// `as_of` in RFC 3339.
+    as_of_text: String,
     /// Fake probability of every node with a profile holding at least one
     /// count; NaN otherwise.
     fake_probability: Vec<f32>,
@@ -52,6 +55,9 @@ pub struct Vetting<'w> {
     pub pods: Vec<Pod>,
     pod_of: HashMap<u32, usize>,
     disclosure: Disclosure,
+    /// The population-wide state was read from the generation's cache
+    /// rather than computed.
+    pub from_cache: bool,
 }
 
 /// The engagement inputs of one account's posts.
@@ -98,28 +104,22 @@ impl<'w> Vetting<'w> {
         as_of: Option<i64>,
     ) -> Vetting<'w> {
         let as_of = as_of.unwrap_or_else(|| data_as_of(world));
-        let n = world.num_nodes() as u32;
-        let fake_probability: Vec<f32> = (0..n)
-            .into_par_iter()
-            .map(|id| {
-                // A profile without any count (followers, following, posts)
-                // leaves the classifier only the handle: too little to call
-                // an account fake (x-ego's numeric ids would all be).
-                let a = world.accounts();
-                let has_counts = a.followers(id).is_some()
-                    || a.following(id).is_some()
-                    || a.posts_count(id).is_some();
-                if world.has_profile(id) && has_counts {
-                    let f = ProfileFeatures::from_profile(&profile_of(world, id), as_of);
-                    model.fake_probability(&f.to_vector()) as f32
-                } else {
-                    f32::NAN
-                }
-            })
-            .collect();
-        let curves = fit_curves(world, settings, as_of);
-        let quick = quick_engagements(world, settings);
-        let pods = pods::find_pods(&quick, &settings.authenticity);
+        let slot = cache::Slot::new(world, settings, model, as_of);
+        let cached = slot.as_ref().and_then(|s| s.load(world.num_nodes()));
+        let from_cache = cached.is_some();
+        let state = cached.unwrap_or_else(|| {
+            let state = population_state(world, settings, model, as_of);
+            if let Some(slot) = &slot {
+                // A read-only workspace only loses the speed-up.
+                let _ = slot.store(&state);
+            }
+            state
+        });
+        let cache::PopulationState {
+            fake_probability,
+            curves,
+            pods,
+        } = state;
         let mut pod_of = HashMap::new();
         for (i, pod) in pods.iter().enumerate() {
             for &m in &pod.members {
@@ -132,11 +132,13 @@ impl<'w> Vetting<'w> {
             model,
             model_source,
             as_of,
+            as_of_text: kith_model::time::format_time(as_of),
             fake_probability,
             curves,
             pods,
             pod_of,
             disclosure: Disclosure::new(&settings.saturation),
+            from_cache,
         }
     }
 
@@ -163,6 +165,42 @@ impl<'w> Vetting<'w> {
         (0..self.world.num_nodes() as u32)
             .filter(|&id| self.world.has_profile(id))
             .collect()
+    }
+}
+
+/// Every node's fake probability, the curves and the pods, computed.
+fn population_state(
+    world: &World,
+    settings: &Settings,
+    model: &AuthenticityModel,
+    as_of: i64,
+) -> cache::PopulationState {
+    let n = world.num_nodes() as u32;
+    let fake_probability: Vec<f32> = (0..n)
+        .into_par_iter()
+        .map(|id| {
+            // A profile without any count (followers, following, posts)
+            // leaves the classifier only the handle: too little to call
+            // an account fake (x-ego's numeric ids would all be).
+            let a = world.accounts();
+            let has_counts = a.followers(id).is_some()
+                || a.following(id).is_some()
+                || a.posts_count(id).is_some();
+            if world.has_profile(id) && has_counts {
+                let f = ProfileFeatures::from_profile(&profile_of(world, id), as_of);
+                model.fake_probability(&f.to_vector()) as f32
+            } else {
+                f32::NAN
+            }
+        })
+        .collect();
+    let curves = fit_curves(world, settings, as_of);
+    let quick = quick_engagements(world, settings);
+    let pods = pods::find_pods(&quick, &settings.authenticity);
+    cache::PopulationState {
+        fake_probability,
+        curves,
+        pods,
     }
 }
 
