@@ -32,11 +32,56 @@ use std::collections::HashMap;
 
 /// A tag's matching key: lowercase, no `#`, no `_`, `-` or `.`.
 pub fn tag_key(tag: &str) -> String {
-    normalize_tag(tag)
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-' | '.'))
-        .collect()
+    let mut key = String::new();
+    tag_key_into(tag, &mut key);
+    key
+}
+
+/// [`tag_key`] into a reused buffer: discovery keys every tag of every
+/// account scanned (tens of millions at a million accounts), and two
+/// allocations per tag were a tenth of its time.
+pub fn tag_key_into(tag: &str, key: &mut String) {
+    key.clear();
+    let t = tag.trim().trim_start_matches('#');
+    if t.is_ascii() {
+        key.extend(
+            t.bytes()
+                .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
+                .map(|b| b.to_ascii_lowercase() as char),
+        );
+    } else {
+        // str::to_lowercase knows context (a final sigma), char's does not.
+        let lower = normalize_tag(tag).unwrap_or_default();
+        key.extend(lower.chars().filter(|c| !matches!(c, '_' | '-' | '.')));
+    }
+}
+
+/// Calls `f` with the key of each of an account's tags and its recent
+/// posts' hashtags, empty keys left out.
+fn for_each_tag_key(
+    world: &World,
+    id: u32,
+    recent: usize,
+    buf: &mut String,
+    mut f: impl FnMut(&str),
+) {
+    for t in world.accounts().tags(id) {
+        tag_key_into(t, buf);
+        if !buf.is_empty() {
+            f(buf);
+        }
+    }
+    let rows = world.posts_of(id);
+    let posts = world.posts();
+    let start = rows.end.saturating_sub(recent).max(rows.start);
+    for r in start..rows.end {
+        for h in posts.hashtags(r) {
+            tag_key_into(h, buf);
+            if !buf.is_empty() {
+                f(buf);
+            }
+        }
+    }
 }
 
 /// The brief's terms, per field.
@@ -148,14 +193,10 @@ pub fn relevance(world: &World, ids: &[u32], brief: &Brief, settings: &Discovery
 
 /// The tag keys of an account: its tags and its recent posts' hashtags.
 fn tag_keys(world: &World, id: u32, recent: usize) -> Vec<String> {
-    let mut keys: Vec<String> = world.accounts().tags(id).map(tag_key).collect();
-    let rows = world.posts_of(id);
-    let posts = world.posts();
-    let start = rows.end.saturating_sub(recent).max(rows.start);
-    for r in start..rows.end {
-        keys.extend(posts.hashtags(r).map(tag_key));
-    }
-    keys.retain(|k| !k.is_empty());
+    let mut keys = Vec::new();
+    for_each_tag_key(world, id, recent, &mut String::new(), |k| {
+        keys.push(k.to_string())
+    });
     keys
 }
 
@@ -197,16 +238,16 @@ fn feedback(world: &World, ids: &[u32], rel: &mut Relevance, settings: &Discover
         .collect();
     let tfs: Vec<Vec<(usize, u32)>> = ids
         .par_iter()
-        .map(|&id| {
+        .map_init(String::new, |buf, &id| {
             let mut tf: Vec<(usize, u32)> = Vec::new();
-            for k in tag_keys(world, id, settings.recent_captions) {
-                if let Some(&j) = index.get(k.as_str()) {
+            for_each_tag_key(world, id, settings.recent_captions, buf, |k| {
+                if let Some(&j) = index.get(k) {
                     match tf.iter_mut().find(|e| e.0 == j) {
                         Some(e) => e.1 += 1,
                         None => tf.push((j, 1)),
                     }
                 }
-            }
+            });
             tf
         })
         .collect();
@@ -275,10 +316,10 @@ fn first_pass(world: &World, ids: &[u32], query: Query, settings: &Discovery) ->
                 word_tf: vec![0; query.words.len()],
                 ..FieldCounts::default()
             };
-            let add_tag = |c: &mut FieldCounts, tag: &str| {
+            let mut add_tag = |c: &mut FieldCounts, tag: &str| {
                 c.tag_len += 1;
-                let key = tag_key(tag);
-                if let Some(&i) = tag_index.get(key.as_str()) {
+                tag_key_into(tag, buf);
+                if let Some(&i) = tag_index.get(buf.as_str()) {
                     c.tag_tf[i] += 1;
                 }
             };
@@ -370,6 +411,20 @@ fn first_pass(world: &World, ids: &[u32], query: Query, settings: &Discovery) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The buffered key equals the plain definition: normalise, then
+        /// drop the separators.
+        #[test]
+        fn tag_key_into_matches_its_definition(tag in "[#_ .A-Za-zÉéΣσ日本-]{0,16}") {
+            let expected: String = normalize_tag(&tag)
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !matches!(c, '_' | '-' | '.'))
+                .collect();
+            proptest::prop_assert_eq!(tag_key(&tag), expected);
+        }
+    }
 
     #[test]
     fn tag_keys_fold_case_and_separators() {
