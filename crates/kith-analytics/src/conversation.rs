@@ -6,7 +6,9 @@ use crate::figure::{Confidence, Figure};
 use crate::stats;
 use kith_model::InteractionKind;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+// Fx, not SipHash: keys are node ids, and every account's report builds
+// these maps (a million times in `kith score`).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// One interaction seen from the account: the other end, the kind, the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +61,7 @@ pub fn conversation(
     observed_at: Option<i64>,
     top: usize,
 ) -> Conversation {
-    let mut by_node: HashMap<u32, Interlocutor> = HashMap::new();
+    let mut by_node: HashMap<u32, Interlocutor> = HashMap::default();
     let mut touch = |e: &Edge, outward: bool| {
         let entry = by_node.entry(e.other).or_insert(Interlocutor {
             node: e.other,
@@ -88,12 +90,12 @@ pub fn conversation(
     };
 
     // Reply rate over distinct accounts that addressed it.
-    let addressed_by: std::collections::HashSet<u32> = incoming
+    let addressed_by: HashSet<u32> = incoming
         .iter()
         .filter(|e| addresses(e.kind))
         .map(|e| e.other)
         .collect();
-    let replied_to: std::collections::HashSet<u32> = outgoing
+    let replied_to: HashSet<u32> = outgoing
         .iter()
         .filter(|e| e.kind == InteractionKind::Reply)
         .map(|e| e.other)
@@ -126,7 +128,7 @@ pub fn conversation(
         "no interactions",
     );
 
-    let engagers: std::collections::HashSet<u32> = incoming.iter().map(|e| e.other).collect();
+    let engagers: HashSet<u32> = incoming.iter().map(|e| e.other).collect();
     let non_followers = engagers.iter().filter(|&&n| !is_follower(n)).count() as u64;
     let non_follower_engagement = if known_followers == 0 {
         mk(

@@ -49,14 +49,18 @@ fn days_from_date(d: NaiveDate) -> i32 {
 
 /// Formats Unix seconds as RFC 3339 UTC (`2024-05-01T12:00:00Z`).
 pub fn format_time(secs: i64) -> String {
+    // to_rfc3339_opts, not format("%Y..."): reports print millions of
+    // these, and a strftime string is parsed again on every call.
     DateTime::<Utc>::from_timestamp(secs, 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_else(|| secs.to_string())
 }
 
 /// Formats days since 1970-01-01 as `YYYY-MM-DD`.
 pub fn format_date(days: i32) -> String {
-    format_time(days as i64 * 86_400)[..10].to_string()
+    DateTime::<Utc>::from_timestamp(days as i64 * 86_400, 0)
+        .map(|d| d.date_naive().to_string())
+        .unwrap_or_else(|| days.to_string())
 }
 
 /// Now, in Unix seconds.

@@ -3,7 +3,8 @@
 //! definitions of the columns are those of the report's figures
 //! (docs/vetting.md writes them out).
 
-use super::report::AccountReport;
+use super::Vetting;
+use super::report::{AccountReport, Detail};
 use crate::figure::Figure;
 use serde::Serialize;
 
@@ -106,8 +107,23 @@ fn hi(f: &Figure) -> Option<f64> {
     f.interval.map(|i| i[1])
 }
 
+impl Vetting<'_> {
+    /// One account's score row (the numbers of its report).
+    pub fn score_row(&self, id: u32) -> ScoreRow {
+        ScoreRow::new(&self.report_with(id, Detail::Numbers), &self.as_of_text)
+    }
+}
+
 impl From<&AccountReport> for ScoreRow {
     fn from(r: &AccountReport) -> ScoreRow {
+        ScoreRow::new(r, &kith_model::time::format_time(r.as_of))
+    }
+}
+
+impl ScoreRow {
+    /// `as_of` is the report's observation time, already formatted (every
+    /// row of a run shares it).
+    fn new(r: &AccountReport, as_of: &str) -> ScoreRow {
         let e = &r.engagement;
         let a = &r.authenticity;
         let s = &r.saturation;
@@ -155,7 +171,7 @@ impl From<&AccountReport> for ScoreRow {
             brands_promoted: s.brands_promoted.value.map(|v| v as u64),
             paid_post_performance: s.paid_post_performance.value,
             red_flags: kinds.join(" "),
-            as_of: kith_model::time::format_time(r.as_of),
+            as_of: as_of.to_string(),
         }
     }
 }

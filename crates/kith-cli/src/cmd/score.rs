@@ -81,20 +81,38 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 
     let mut sink = Sink::open(args.out.as_deref())?;
     // Chunks keep memory flat and the output in node order while every
-    // chunk's reports run in parallel.
-    for chunk in ids.chunks(50_000) {
-        let rows: Vec<ScoreRow> = chunk
-            .par_iter()
-            .map(|&id| ScoreRow::from(&vetting.report(id)))
-            .collect();
-        sink.write(&rows)?;
-    }
+    // chunk's reports run in parallel; a second thread computes the next
+    // chunk while this one writes (formatting a million CSV rows is
+    // serial, so it would otherwise idle every core but one).
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ScoreRow>>(1);
+        let vetting = &vetting;
+        let ids = &ids;
+        scope.spawn(move || {
+            for chunk in ids.chunks(50_000) {
+                let rows: Vec<ScoreRow> =
+                    chunk.par_iter().map(|&id| vetting.score_row(id)).collect();
+                if tx.send(rows).is_err() {
+                    break; // the writer failed and said why
+                }
+            }
+        });
+        for rows in rx {
+            sink.write(&rows)?;
+        }
+        Ok(())
+    })?;
     sink.finish()?;
     note(&format!(
-        "scored {} accounts in {:.1} s ({:.1} s population-wide: fake probabilities, curves, pods), as of {}",
+        "scored {} accounts in {:.1} s ({:.1} s population-wide: fake probabilities, curves, pods{}), as of {}",
         ids.len(),
         started.elapsed().as_secs_f64(),
         prepared.as_secs_f64(),
+        if vetting.from_cache {
+            ", read from the world's cache"
+        } else {
+            ""
+        },
         kith_model::time::format_time(vetting.as_of)
     ));
     Ok(ExitCode::SUCCESS)
