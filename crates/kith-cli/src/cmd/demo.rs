@@ -31,6 +31,17 @@ pub struct Args {
     /// Random seed: the same seed makes the same world.
     #[arg(long, default_value_t = DemoOptions::default().seed)]
     pub seed: u64,
+    /// The world's shape: `demo` (realistic: half of ordinary users
+    /// private, about 4 posts each) or `benchmark` (every ordinary user
+    /// public with about 12 posts, the shape of bench/vetting).
+    #[arg(long, value_enum, default_value_t = Shape::Demo)]
+    pub shape: Shape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    Demo,
+    Benchmark,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
@@ -58,7 +69,11 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         ctx,
         &format!("generating a world of {} accounts", opts.accounts),
     );
-    let world = kith_demo::generate(&opts);
+    let shape = match args.shape {
+        Shape::Demo => kith_demo::WorldShape::default(),
+        Shape::Benchmark => kith_demo::WorldShape::benchmark(),
+    };
+    let world = kith_demo::generate_with(&opts, &shape);
     let generated = started.elapsed();
     bar.set_message("importing it");
     let summary = import(&ws, &world, &mut |stage| {
