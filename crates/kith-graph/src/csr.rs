@@ -86,6 +86,15 @@ impl Csr {
         Csr::from_parts_unchecked(offsets, targets)
     }
 
+    /// [`Csr::symmetrize_simple`] when the reverse graph `inn` (this graph's
+    /// [`Csr::transpose`]) is already in memory: one parallel merge of the
+    /// two sorted lists of each node, no transpose.
+    pub fn symmetrize_simple_with(&self, inn: &Csr) -> Result<Csr, crate::GraphError> {
+        crate::pagerank::check_directions(self, inn)?;
+        let (offsets, targets) = build::merge_adjacency(self.num_nodes(), self, inn, true);
+        Ok(Csr::from_parts_unchecked(offsets, targets))
+    }
+
     /// Wraps parts that already satisfy every invariant (built in this crate).
     pub(crate) fn from_parts_unchecked(offsets: Vec<u64>, targets: Vec<u32>) -> Csr {
         debug_assert_eq!(offsets.last().copied(), Some(targets.len() as u64));

@@ -66,13 +66,16 @@ proptest! {
     #[test]
     fn symmetrize_simple_equals_model((n, edges) in edge_lists()) {
         let (mn, set) = model(n, &edges);
-        let und = Csr::from_edges(n, edges).symmetrize_simple();
+        let out = Csr::from_edges(n, edges);
+        let und = out.symmetrize_simple();
         let want: BTreeSet<(u32, u32)> = set
             .iter()
             .flat_map(|&(s, d)| [(s, d), (d, s)])
             .filter(|&(s, d)| s != d)
             .collect();
         assert_matches(&und, mn, &want);
+        // the same from both directions already built
+        assert_eq!(out.symmetrize_simple_with(&out.transpose()).unwrap(), und);
     }
 
     #[test]

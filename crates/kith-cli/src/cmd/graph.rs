@@ -427,7 +427,7 @@ fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Value>
             iterations,
             output,
         } => {
-            let und = out.symmetrize_simple();
+            let und = out.symmetrize_simple_with(inn).map_err(graph_error)?;
             let algo = if algorithm == "louvain" {
                 CommunityAlgorithm::Louvain
             } else {

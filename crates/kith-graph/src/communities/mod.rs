@@ -48,7 +48,7 @@ impl Default for CommunityOptions {
             seed: 1,
             randomness: 0.01,
             max_iterations: 10,
-            min_gain: 1e-4,
+            min_gain: 1e-3,
         }
     }
 }

@@ -11,32 +11,37 @@ use crate::rng::Rng;
 use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Per-community accumulator of edge weight from the node being moved.
 /// A weight of exactly 0 marks a community not yet seen: edge weights are
 /// positive, except first-level self-loops, which callers skip.
+///
+/// The list of communities seen is written without a branch (the id is
+/// always stored, and the length grows only for a new one), since which
+/// neighbour brings a new community is unpredictable and the mispredicted
+/// branch cost more than the memory access on large graphs.
 pub(super) struct NeighborWeights {
     weight: Vec<f64>,
-    pub touched: Vec<u32>,
+    /// `n + 1` slots: at most n communities can be seen.
+    list: Vec<u32>,
+    len: usize,
 }
 
 impl NeighborWeights {
     pub fn new(n: usize) -> NeighborWeights {
         NeighborWeights {
             weight: vec![0.0; n],
-            touched: Vec::new(),
+            list: vec![0; n + 1],
+            len: 0,
         }
     }
 
     #[inline]
     pub fn add(&mut self, c: u32, w: f64) {
         let slot = &mut self.weight[c as usize];
-        if *slot == 0.0 {
-            if w == 0.0 {
-                return;
-            }
-            self.touched.push(c);
-        }
+        self.list[self.len] = c;
+        self.len += (*slot == 0.0 && w != 0.0) as usize;
         *slot += w;
     }
 
@@ -45,11 +50,17 @@ impl NeighborWeights {
         self.weight[c as usize]
     }
 
+    /// The communities seen since the last clear, in first-seen order.
+    #[inline]
+    pub fn touched(&self) -> &[u32] {
+        &self.list[..self.len]
+    }
+
     pub fn clear(&mut self) {
-        for &c in &self.touched {
+        for &c in &self.list[..self.len] {
             self.weight[c as usize] = 0.0;
         }
-        self.touched.clear();
+        self.len = 0;
     }
 }
 
@@ -96,10 +107,14 @@ pub(super) const PARALLEL_MIN_NODES: usize = 16_384;
 /// Nodes whose moves are computed against one frozen state. Fixed, so the
 /// result does not depend on the thread count.
 const BATCH: usize = 4096;
+/// Nodes per parallel task inside a batch.
+const CHUNK: usize = 64;
 /// Sweeps of the batched moving before it stops regardless.
 const MAX_SWEEPS: usize = 64;
 /// A sweep raising modularity by less than this ends the batched moving.
 const MIN_SWEEP_GAIN: f64 = 1e-6;
+/// A sweep gaining less than this share of its level's gain so far ends it.
+const RELATIVE_SWEEP_GAIN: f64 = 0.01;
 
 /// Community strengths and sizes, and the ids of empty communities.
 struct CommunityTotals {
@@ -136,6 +151,37 @@ impl CommunityTotals {
             }
         }
         None
+    }
+
+    /// Renumbers the communities densely in order of first appearance in
+    /// `part` (`map` is scratch of n entries), carrying their totals over
+    /// unchanged. After the first sweeps there are far fewer communities than
+    /// nodes, and with small ids the per-community arrays the moving reads at
+    /// random (strengths, each thread's accumulator) stay in cache: on large
+    /// graphs those reads, mostly from high-degree nodes revisited every
+    /// sweep, were most of the time.
+    fn compact(&mut self, part: &mut [u32], map: &mut [u32]) {
+        map.fill(u32::MAX);
+        let mut next = 0u32;
+        for p in part.iter_mut() {
+            let slot = &mut map[*p as usize];
+            if *slot == u32::MAX {
+                *slot = next;
+                next += 1;
+            }
+            *p = *slot;
+        }
+        let mut strength = vec![0.0; self.strength.len()];
+        let mut size = vec![0u32; self.size.len()];
+        for (c, &to) in map.iter().enumerate() {
+            if to != u32::MAX {
+                strength[to as usize] = self.strength[c];
+                size[to as usize] = self.size[c];
+            }
+        }
+        self.strength = strength;
+        self.size = size;
+        self.empty = (next..part.len() as u32).rev().collect();
     }
 
     fn shift(&mut self, from: u32, to: u32, k: f64) {
@@ -177,7 +223,7 @@ fn best_move(
     let stay = acc.get(own) - kv * (totals.strength[own as usize] - kv) * scale;
     let mut best = own;
     let mut best_gain = stay;
-    for &c in &acc.touched {
+    for &c in acc.touched() {
         let gain = acc.get(c) - kv * totals.strength[c as usize] * scale;
         if gain > best_gain {
             best_gain = gain;
@@ -240,81 +286,106 @@ fn move_nodes_queue(g: &WeightedGraph, part: &mut [u32], resolution: f64, rng: &
     }
 }
 
-/// The same moves in parallel: sweeps over the nodes in random order, in
-/// batches of `BATCH` whose best moves are computed in parallel against the
-/// state before the batch, then applied in order; a node with a neighbour
-/// that moved earlier in its batch has its move recomputed on the spot, so
-/// neighbours never act on stale views of each other. Only nodes with a
-/// neighbour that moved since their last visit are visited again; sweeps
-/// stop when one raises modularity by less than `MIN_SWEEP_GAIN`.
+/// The same moves in parallel, in the manner of NetworKit's PLM but
+/// deterministic. A sweep visits the nodes that are active at its start (all
+/// at first), in one random order, in batches of `BATCH`: each batch's best
+/// moves are computed in parallel against the state before the batch, then
+/// applied in order, which is O(1) a node. A decision made on a stale view is
+/// dropped rather than recomputed where it is plainly wrong: a target that
+/// emptied earlier in the batch, or a singleton joining another singleton of
+/// larger id (two neighbouring singletons would otherwise swap communities
+/// and gain nothing). The neighbours of moved nodes outside their new
+/// community are then marked active in parallel (an idempotent flag, so the
+/// result does not depend on the schedule) and are visited in a later sweep,
+/// which also fixes any move that a stale view made worse. Sweeps stop when
+/// one raises modularity (by the gains estimated) by less than
+/// `MIN_SWEEP_GAIN`. Nothing depends on the thread count.
 fn move_nodes_batched(g: &WeightedGraph, part: &mut [u32], resolution: f64, rng: &mut Rng) {
     let n = g.num_nodes();
     let scale = resolution / g.total;
     let mut totals = CommunityTotals::new(g, part);
     let order = shuffled(n, rng);
-    let mut active = vec![true; n];
-    let mut dirty = vec![false; n];
-    let mut dirtied: Vec<u32> = Vec::new();
-    let mut acc = NeighborWeights::new(n);
+    let active: Vec<AtomicBool> = (0..n).map(|_| AtomicBool::new(true)).collect();
     let pool = ScratchPool::new(n);
+    let mut choices: Vec<Move> = (0..BATCH)
+        .map(|_| Move {
+            target: None,
+            gain: 0.0,
+        })
+        .collect();
+    let mut moved: Vec<(u32, u32)> = Vec::with_capacity(BATCH);
+    let mut map = vec![0u32; n];
+    let mut level_gain = 0.0;
     for _ in 0..MAX_SWEEPS {
+        // Each node appears once in `order`, so the swaps never race.
+        let visit: Vec<u32> = order
+            .par_iter()
+            .copied()
+            .filter(|&v| active[v as usize].swap(false, Ordering::Relaxed))
+            .collect();
+        if visit.is_empty() {
+            break;
+        }
         let mut sweep_gain = 0.0;
-        for batch in order.chunks(BATCH) {
-            let visit: Vec<u32> = batch
-                .iter()
-                .copied()
-                .filter(|&v| std::mem::take(&mut active[v as usize]))
-                .collect();
-            if visit.is_empty() {
-                continue;
-            }
+        for batch in visit.chunks(BATCH) {
             let frozen: &[u32] = part;
             let totals_ref = &totals;
-            let choices: Vec<Move> = visit
-                .par_chunks(64)
-                .flat_map_iter(|chunk| {
+            choices[..batch.len()]
+                .par_chunks_mut(CHUNK)
+                .zip(batch.par_chunks(CHUNK))
+                .for_each(|(out, nodes)| {
                     pool.with(|acc| {
-                        chunk
-                            .iter()
-                            .map(|&v| best_move(g, v, frozen, totals_ref, scale, acc))
-                            .collect::<Vec<_>>()
+                        for (slot, &v) in out.iter_mut().zip(nodes) {
+                            *slot = best_move(g, v, frozen, totals_ref, scale, acc);
+                        }
                     })
-                })
-                .collect();
-            for (&v, choice) in visit.iter().zip(choices) {
-                let choice = if dirty[v as usize] {
-                    best_move(g, v, part, &totals, scale, &mut acc)
-                } else {
-                    choice
-                };
+                });
+            moved.clear();
+            for (&v, choice) in batch.iter().zip(&choices) {
                 let own = part[v as usize];
                 let target = match choice.target {
+                    Some(c) if c == own => continue,
+                    // emptied earlier in this batch: the gain counted its members
+                    Some(c) if totals.size[c as usize] == 0 => continue,
+                    Some(c)
+                        if totals.size[own as usize] == 1
+                            && totals.size[c as usize] == 1
+                            && c > own =>
+                    {
+                        continue;
+                    }
                     Some(c) => c,
-                    None if totals.size[own as usize] > 1 => totals.take_empty().unwrap_or(own),
-                    None => own,
+                    None if totals.size[own as usize] > 1 => match totals.take_empty() {
+                        Some(c) => c,
+                        None => continue,
+                    },
+                    None => continue,
                 };
-                if target != own {
-                    sweep_gain += choice.gain;
-                    totals.shift(own, target, g.strength[v as usize]);
-                    part[v as usize] = target;
+                sweep_gain += choice.gain;
+                totals.shift(own, target, g.strength[v as usize]);
+                part[v as usize] = target;
+                moved.push((v, target));
+            }
+            let settled: &[u32] = part;
+            moved.par_chunks(CHUNK).for_each(|chunk| {
+                for &(v, target) in chunk {
                     g.for_each_edge(v, |u, _| {
-                        let ui = u as usize;
-                        if !dirty[ui] {
-                            dirty[ui] = true;
-                            dirtied.push(u);
-                        }
-                        if part[ui] != target {
-                            active[ui] = true;
+                        if settled[u as usize] != target {
+                            active[u as usize].store(true, Ordering::Relaxed);
                         }
                     });
                 }
-            }
-            for u in dirtied.drain(..) {
-                dirty[u as usize] = false;
-            }
+            });
         }
-        // gains are in edge weight; modularity moves by 2 * gain / total
-        if 2.0 * sweep_gain / g.total < MIN_SWEEP_GAIN {
+        totals.compact(part, &mut map);
+        // Gains are in edge weight; modularity moves by 2 * gain / total.
+        // Late sweeps revisit mostly high-degree nodes (any neighbour's move
+        // reactivates them) for little gain: stop once a sweep adds less
+        // than `RELATIVE_SWEEP_GAIN` of what this level has gained so far.
+        level_gain += sweep_gain;
+        if 2.0 * sweep_gain / g.total < MIN_SWEEP_GAIN
+            || sweep_gain < RELATIVE_SWEEP_GAIN * level_gain
+        {
             break;
         }
     }
@@ -460,7 +531,7 @@ fn refine_community(
         options.clear();
         options.push((v, 0.0)); // staying alone
         let mut best = 0.0f64;
-        for &s in &acc.touched {
+        for &s in acc.touched() {
             let si = s as usize;
             if !well_connected(external[si], sub_strength[si]) {
                 continue;

@@ -2,6 +2,7 @@
 //! graph at the first level (unit weights, borrowed, no copy) and the
 //! aggregated graphs after it.
 
+use super::moves::NeighborWeights;
 use crate::Csr;
 use crate::parallel::{block_count, node_blocks};
 use rayon::prelude::*;
@@ -115,8 +116,8 @@ impl<'a> WeightedGraph<'a> {
         let pieces: Vec<Piece> = blocks
             .par_iter()
             .map_init(
-                || (vec![0.0f64; num_parts], Vec::<u32>::new()),
-                |(acc, touched), &(a, b)| {
+                || NeighborWeights::new(num_parts),
+                |acc, &(a, b)| {
                     let mut piece = Piece {
                         degrees: Vec::with_capacity(b - a),
                         targets: Vec::new(),
@@ -135,21 +136,18 @@ impl<'a> WeightedGraph<'a> {
                                 if q as usize == p {
                                     inside += w;
                                 } else {
-                                    if acc[q as usize] == 0.0 {
-                                        touched.push(q);
-                                    }
-                                    acc[q as usize] += w;
+                                    acc.add(q, w);
                                 }
                             });
                         }
-                        touched.sort_unstable();
-                        piece.degrees.push(touched.len() as u64);
-                        for &q in touched.iter() {
+                        // neighbour order is first-seen order, which depends
+                        // only on the input: no sort needed for determinism
+                        piece.degrees.push(acc.touched().len() as u64);
+                        for &q in acc.touched() {
                             piece.targets.push(q);
-                            piece.weights.push(acc[q as usize]);
-                            acc[q as usize] = 0.0;
+                            piece.weights.push(acc.get(q));
                         }
-                        touched.clear();
+                        acc.clear();
                         piece.self_weight.push(inside);
                         piece.strength.push(strength);
                     }
