@@ -27,10 +27,13 @@ const LINK_TTL: Duration = Duration::from_secs(30);
 /// the database.
 const MISS_TTL: Duration = Duration::from_secs(5);
 
+/// A slug's link (or its absence) and when it was read.
+type CachedLink = (Option<Arc<RedirectTarget>>, Instant);
+
 #[derive(Default)]
 pub struct LinkCache {
     // Shared, not cloned, per redirect: a hit copies no strings.
-    links: RwLock<HashMap<String, (Option<Arc<RedirectTarget>>, Instant)>>,
+    links: RwLock<HashMap<String, CachedLink>>,
     salt: Mutex<Option<(i64, Arc<str>)>>,
 }
 

@@ -222,7 +222,7 @@ pub(crate) async fn create_for_event(
 async fn insert(tx: &mut Tx<'_>, ws: &str, c: &Commission) -> Result<(), Error> {
     // The unique (event_kind, event_id, rule_id, side) key is the last line
     // of defence against paying one event twice.
-    q(&format!(
+    q(format!(
         "INSERT INTO commissions (workspace_id, {COMMISSION_COLUMNS}) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     ))

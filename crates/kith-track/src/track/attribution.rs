@@ -168,7 +168,7 @@ pub(super) async fn attribute(
     // insert did nothing) is read.
     const CUSTOMER_COLUMNS: &str = "id, partner_id, click_id, code_id, bound_by, bound_at, \
         email_norm, identity_hash, existing_customer, campaign_id";
-    let inserted = q(&format!(
+    let inserted = q(format!(
         "INSERT INTO customers (id, workspace_id, program_id, external_id, email_norm, identity_hash, \
          existing_customer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (program_id, external_id) DO NOTHING RETURNING {CUSTOMER_COLUMNS}"
@@ -186,7 +186,7 @@ pub(super) async fn attribute(
     let row = match inserted {
         Some(row) => row,
         None => {
-            q(&format!(
+            q(format!(
                 "SELECT {CUSTOMER_COLUMNS} FROM customers \
                  WHERE program_id = $1 AND external_id = $2 AND workspace_id = $3"
             ))
