@@ -20,7 +20,10 @@ pub struct Metrics {
     pub clicks_bot: AtomicU64,
     pub clicks_not_recorded: AtomicU64,
     pub redirects_not_counted: AtomicU64,
-    requests: std::sync::Mutex<std::collections::BTreeMap<(String, u16), u64>>,
+    /// Requests by route, then status. Nested so that counting looks the
+    /// route up by `&str`, without making a String per request.
+    requests:
+        std::sync::Mutex<std::collections::BTreeMap<String, std::collections::BTreeMap<u16, u64>>>,
     latency_buckets: [AtomicU64; 11],
     latency_count: AtomicU64,
     latency_sum_us: AtomicU64,
@@ -28,19 +31,19 @@ pub struct Metrics {
 
 /// Counts every request by route and status, and its latency.
 pub async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    // MatchedPath is an Arc inside: cloning it copies no text.
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let start = Instant::now();
     let response = next.run(request).await;
     let elapsed = start.elapsed().as_secs_f64();
     let m = &state.metrics;
     if let Ok(mut requests) = m.requests.lock() {
-        *requests
-            .entry((route, response.status().as_u16()))
-            .or_default() += 1;
+        let route = route.as_ref().map_or("unmatched", |r| r.as_str());
+        let by_status = match requests.get_mut(route) {
+            Some(by_status) => by_status,
+            None => requests.entry(route.to_string()).or_default(),
+        };
+        *by_status.entry(response.status().as_u16()).or_default() += 1;
     }
     for (bound, bucket) in BUCKETS.iter().zip(&m.latency_buckets) {
         if elapsed <= *bound {
@@ -87,7 +90,10 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     );
     out.push_str("# HELP kith_http_requests_total HTTP requests by route and status.\n# TYPE kith_http_requests_total counter\n");
     if let Ok(requests) = m.requests.lock() {
-        for ((route, status), n) in requests.iter() {
+        let all = requests
+            .iter()
+            .flat_map(|(route, by_status)| by_status.iter().map(move |(s, n)| (route, s, n)));
+        for (route, status, n) in all {
             out.push_str(&format!(
                 "kith_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}\n",
                 route.replace('\\', "\\\\").replace('"', "\\\"")

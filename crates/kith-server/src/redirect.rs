@@ -17,7 +17,7 @@ use kith_track::links::{RedirectTarget, percent_encode};
 use kith_track::util::now_ms;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// How long a cached link is trusted: edits made through another server
@@ -27,14 +27,22 @@ const LINK_TTL: Duration = Duration::from_secs(30);
 /// the database.
 const MISS_TTL: Duration = Duration::from_secs(5);
 
+/// A slug's link (or its absence) and when it was read.
+type CachedLink = (Option<Arc<RedirectTarget>>, Instant);
+
 #[derive(Default)]
 pub struct LinkCache {
-    links: RwLock<HashMap<String, (Option<RedirectTarget>, Instant)>>,
-    salt: Mutex<Option<(i64, String)>>,
+    // Shared, not cloned, per redirect: a hit copies no strings.
+    links: RwLock<HashMap<String, CachedLink>>,
+    salt: Mutex<Option<(i64, Arc<str>)>>,
 }
 
 impl LinkCache {
-    async fn get(&self, state: &AppState, slug: &str) -> Result<Option<RedirectTarget>, ApiError> {
+    async fn get(
+        &self,
+        state: &AppState,
+        slug: &str,
+    ) -> Result<Option<Arc<RedirectTarget>>, ApiError> {
         if let Ok(links) = self.links.read()
             && let Some((target, at)) = links.get(slug)
         {
@@ -43,7 +51,7 @@ impl LinkCache {
                 return Ok(target.clone());
             }
         }
-        let target = state.db.redirect_target(slug).await?;
+        let target = state.db.redirect_target(slug).await?.map(Arc::new);
         if let Ok(mut links) = self.links.write() {
             if links.len() > 200_000 {
                 links.clear();
@@ -60,7 +68,7 @@ impl LinkCache {
         }
     }
 
-    async fn salt(&self, state: &AppState) -> Result<String, ApiError> {
+    async fn salt(&self, state: &AppState) -> Result<Arc<str>, ApiError> {
         let today = day_of(now_ms());
         if let Ok(salt) = self.salt.lock()
             && let Some((day, s)) = salt.as_ref()
@@ -68,7 +76,7 @@ impl LinkCache {
         {
             return Ok(s.clone());
         }
-        let s = state.db.daily_salt(today).await?;
+        let s: Arc<str> = state.db.daily_salt(today).await?.into();
         if let Ok(mut salt) = self.salt.lock() {
             *salt = Some((today, s.clone()));
         }

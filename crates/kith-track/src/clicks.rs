@@ -8,10 +8,11 @@
 //! while the previous one ran. The queue is bounded: when the disk falls
 //! behind, callers wait for room; a click is never dropped.
 
+use crate::sql::q;
+use crate::track::Tx;
 use crate::util::{new_id, now_ms, random_hex, sha256_hex};
 use crate::{Db, Error};
 use sqlx::Row;
-use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// A click to record.
@@ -160,41 +161,55 @@ impl Db {
         Ok(row.try_get(0)?)
     }
 
-    /// Writes clicks in one transaction, as multi-row INSERTs of a few
-    /// fixed sizes (so each statement is prepared once per connection and
-    /// stays under both backends' parameter limits).
+    /// Writes clicks in one transaction on a connection of the pool (the
+    /// PostgreSQL click writer; SQLite's writer thread batches its own).
     pub async fn insert_clicks(&self, clicks: &[NewClick]) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
-        let mut rest = clicks;
-        while !rest.is_empty() {
-            let size = CLICK_CHUNKS
-                .iter()
-                .copied()
-                .find(|&n| n <= rest.len())
-                .unwrap_or(1);
-            let (chunk, tail) = rest.split_at(size);
-            rest = tail;
-            let mut q = sqlx::query(insert_clicks_sql(size));
-            for c in chunk {
-                q = q
-                    .bind(&c.id)
-                    .bind(&c.workspace_id)
-                    .bind(&c.program_id)
-                    .bind(&c.link_id)
-                    .bind(&c.partner_id)
-                    .bind(c.at)
-                    .bind(&c.identity_hash)
-                    .bind(&c.user_agent)
-                    .bind(&c.referrer)
-                    .bind(&c.country)
-                    .bind(c.is_bot as i64)
-                    .bind(&c.ads_click_id);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let mut tx = Tx::begin(&self.pool).await?;
+        insert_clicks(&mut tx, clicks).await?;
+        tx.commit().await
     }
+}
+
+/// Writes clicks in the transaction `tx`, as multi-row INSERTs of a few
+/// fixed sizes (so each statement is prepared once per connection and stays
+/// under both backends' parameter limits).
+pub(crate) async fn insert_clicks(tx: &mut Tx<'_>, clicks: &[NewClick]) -> Result<(), Error> {
+    // In the SQLite writer a statement costs no round trip: one prepared
+    // single-row INSERT run per click is cheapest (a statement of thousands
+    // of parameters costs SQLite a scan per parameter to bind it).
+    let chunks: &[usize] = if tx.conn.is_lite() {
+        &CLICK_CHUNKS[CLICK_CHUNKS.len() - 1..]
+    } else {
+        &CLICK_CHUNKS
+    };
+    let mut rest = clicks;
+    while !rest.is_empty() {
+        let size = chunks
+            .iter()
+            .copied()
+            .find(|&n| n <= rest.len())
+            .unwrap_or(1);
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let mut query = q(insert_clicks_sql(size));
+        for c in chunk {
+            query = query
+                .bind(&c.id)
+                .bind(&c.workspace_id)
+                .bind(&c.program_id)
+                .bind(&c.link_id)
+                .bind(&c.partner_id)
+                .bind(c.at)
+                .bind(&c.identity_hash)
+                .bind(&c.user_agent)
+                .bind(&c.referrer)
+                .bind(&c.country)
+                .bind(c.is_bot as i64)
+                .bind(&c.ads_click_id);
+        }
+        query.execute(&mut tx.conn).await?;
+    }
+    Ok(())
 }
 
 /// Rows per INSERT statement, largest first; a batch is cut into these.
@@ -236,12 +251,22 @@ fn insert_clicks_sql(rows: usize) -> &'static str {
     &all[i]
 }
 
-type Pending = (NewClick, oneshot::Sender<Result<(), String>>);
+/// A click waiting for its commit, and where to say it committed.
+pub(crate) type Pending = (NewClick, oneshot::Sender<Result<(), String>>);
 
 /// The group-commit writer of clicks. Cheap to clone.
 #[derive(Clone)]
 pub struct ClickRecorder {
-    queue: mpsc::Sender<Pending>,
+    queue: Queue,
+}
+
+#[derive(Clone)]
+enum Queue {
+    /// PostgreSQL: a task of this process on a pooled connection.
+    Pool(mpsc::Sender<Pending>),
+    /// SQLite: the database's writer thread, which commits clicks together
+    /// with the tracking events waiting beside them.
+    Sqlite(crate::writer::Writer),
 }
 
 /// Columns of one click row in `insert_clicks`.
@@ -251,24 +276,35 @@ const CLICK_COLUMNS: usize = 12;
 const MAX_BATCH: usize = 2000;
 
 impl ClickRecorder {
-    /// Starts the writer task on the current runtime.
+    /// Starts the writer (on SQLite: joins the database's writer thread).
     pub fn start(db: Db) -> ClickRecorder {
+        if let Some(writer) = db.sqlite_writer() {
+            return ClickRecorder {
+                queue: Queue::Sqlite(writer),
+            };
+        }
         let (queue, receiver) = mpsc::channel(65_536);
         tokio::spawn(write_loop(db, receiver));
-        ClickRecorder { queue }
+        ClickRecorder {
+            queue: Queue::Pool(queue),
+        }
     }
 
     /// Records a click and returns once it is committed.
     pub async fn record(&self, click: NewClick) -> Result<(), Error> {
         let (done, committed) = oneshot::channel();
-        self.queue
-            .send((click, done))
-            .await
-            .map_err(|_| Error::Database("the click writer has stopped".into()))?;
+        let sent = match &self.queue {
+            Queue::Pool(queue) => queue.send((click, done)).await.is_ok(),
+            Queue::Sqlite(writer) => writer.send(crate::writer::Job::Click((click, done))).await,
+        };
+        let stopped = || Error::Database("the click writer has stopped".into());
+        if !sent {
+            return Err(stopped());
+        }
         match committed.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(Error::Database(e)),
-            Err(_) => Err(Error::Database("the click writer has stopped".into())),
+            Err(_) => Err(stopped()),
         }
     }
 }
@@ -287,13 +323,11 @@ async fn write_loop(db: Db, mut receiver: mpsc::Receiver<Pending>) {
         let mut result = db.insert_clicks(&clicks).await;
         // A busy or briefly unreachable database gets a few more tries before
         // the callers hear of it; the batch is idempotent (ON CONFLICT).
-        let mut delay = Duration::from_millis(20);
-        for _ in 0..5 {
+        for delay in crate::track::retry_delays() {
             if result.is_ok() {
                 break;
             }
             tokio::time::sleep(delay).await;
-            delay *= 3;
             result = db.insert_clicks(&clicks).await;
         }
         let outcome = result.map_err(|e| e.to_string());

@@ -13,13 +13,13 @@
 
 use crate::fraud::Flag;
 use crate::rules::{RewardRule, applicable};
+use crate::sql::q;
 use crate::track::{CustomerRow, ProgramFacts, Tx};
 use crate::util::{new_id, now_ms};
 use crate::{Db, Error};
 use chrono::{Datelike, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
@@ -56,6 +56,29 @@ pub struct Commission {
     pub updated_at: i64,
 }
 
+/// A commission from a row of [`COMMISSION_COLUMNS`], on either executor.
+fn commission_from_row(row: &crate::sql::Row) -> Result<Commission, Error> {
+    Ok(Commission {
+        id: row.try_get(0)?,
+        program_id: row.try_get(1)?,
+        partner_id: row.try_get(2)?,
+        customer_id: row.try_get(3)?,
+        side: row.try_get(4)?,
+        event_kind: row.try_get(5)?,
+        event_id: row.try_get(6)?,
+        rule_id: row.try_get(7)?,
+        amount_minor: row.try_get(8)?,
+        currency: row.try_get(9)?,
+        status: row.try_get(10)?,
+        hold_reasons: row.try_get(11)?,
+        evidence: row.try_get(12)?,
+        approve_after: row.try_get(13)?,
+        payout_id: row.try_get(14)?,
+        created_at: row.try_get(15)?,
+        updated_at: row.try_get(16)?,
+    })
+}
+
 const COMMISSION_COLUMNS: &str = "id, program_id, partner_id, customer_id, side, event_kind, event_id, \
     rule_id, amount_minor, currency, status, hold_reasons, evidence, approve_after, payout_id, \
     created_at, updated_at";
@@ -85,7 +108,7 @@ fn period_start(period: &str, at: i64) -> i64 {
 
 /// A program's reward rules, read once per batch.
 async fn rules_of(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     ws: &str,
     program_id: &str,
 ) -> Result<std::sync::Arc<Vec<RewardRule>>, Error> {
@@ -93,15 +116,18 @@ async fn rules_of(
     if let Some(rules) = tx.cache.rules.get(&cache_key) {
         return Ok(rules.clone());
     }
-    let rules: Vec<RewardRule> = sqlx::query_as(
-        "SELECT id, program_id, group_id, side, event, kind, amount_minor, percent_bp, cap_minor, \
-         cap_period, max_recurring_months, holding_days, created_at, updated_at FROM reward_rules \
-         WHERE workspace_id = $1 AND program_id = $2",
-    )
+    let rows = q(format!(
+        "SELECT {} FROM reward_rules WHERE workspace_id = $1 AND program_id = $2",
+        crate::rules::RULE_COLUMNS
+    ))
     .bind(ws)
     .bind(program_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut tx.conn)
     .await?;
+    let rules = rows
+        .iter()
+        .map(crate::rules::rule_from_row)
+        .collect::<Result<Vec<_>, Error>>()?;
     let rules = std::sync::Arc::new(rules);
     tx.cache.rules.insert(cache_key, rules.clone());
     Ok(rules)
@@ -109,7 +135,7 @@ async fn rules_of(
 
 /// Makes the commissions an attributed event earns, on both sides.
 pub(crate) async fn create_for_event(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     ws: &str,
     program: &ProgramFacts,
     customer: &CustomerRow,
@@ -135,7 +161,7 @@ pub(crate) async fn create_for_event(
             };
             let beneficiary_customer = (side == "referred").then(|| customer.id.clone());
             if let (Some(cap), Some(period)) = (rule.cap_minor, rule.cap_period.as_deref()) {
-                let row = sqlx::query(
+                let row = q(
                     "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM commissions \
                      WHERE rule_id = $1 AND side = $2 AND partner_id = $3 \
                      AND ($4 IS NULL OR customer_id = $4) AND created_at >= $5 \
@@ -146,7 +172,7 @@ pub(crate) async fn create_for_event(
                 .bind(partner_id)
                 .bind(&beneficiary_customer)
                 .bind(period_start(period, event.at))
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut tx.conn)
                 .await?;
                 let earned: i64 = row.try_get(0)?;
                 amount = amount.min((cap - earned).max(0));
@@ -193,10 +219,10 @@ pub(crate) async fn create_for_event(
     Ok(made)
 }
 
-async fn insert(tx: &mut Tx, ws: &str, c: &Commission) -> Result<(), Error> {
+async fn insert(tx: &mut Tx<'_>, ws: &str, c: &Commission) -> Result<(), Error> {
     // The unique (event_kind, event_id, rule_id, side) key is the last line
     // of defence against paying one event twice.
-    sqlx::query(&format!(
+    q(format!(
         "INSERT INTO commissions (workspace_id, {COMMISSION_COLUMNS}) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     ))
@@ -218,7 +244,7 @@ async fn insert(tx: &mut Tx, ws: &str, c: &Commission) -> Result<(), Error> {
     .bind(&c.payout_id)
     .bind(c.created_at)
     .bind(c.updated_at)
-    .execute(&mut **tx)
+    .execute(&mut tx.conn)
     .await?;
     Ok(())
 }
@@ -226,7 +252,7 @@ async fn insert(tx: &mut Tx, ws: &str, c: &Commission) -> Result<(), Error> {
 /// Reverses a sale's commissions in proportion to a refund.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn reverse_for_refund(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     ws: &str,
     sale_id: &str,
     refund_id: &str,
@@ -236,21 +262,22 @@ pub(crate) async fn reverse_for_refund(
     currency: &str,
     now: i64,
 ) -> Result<Vec<Commission>, Error> {
-    let originals: Vec<Commission> = sqlx::query_as(&format!(
+    let originals = q(format!(
         "SELECT {COMMISSION_COLUMNS} FROM commissions WHERE workspace_id = $1 AND event_kind = 'sale' \
          AND event_id = $2 AND amount_minor > 0"
     ))
     .bind(ws)
     .bind(sale_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut tx.conn)
     .await?;
     let mut changed = Vec::new();
-    for mut c in originals {
+    for row in &originals {
+        let mut c = commission_from_row(row)?;
         let unpaid = matches!(c.status.as_str(), "pending" | "hold" | "approved");
         if full && unpaid {
             // Nothing was paid: the commission and any earlier partial
             // clawbacks of it simply lapse.
-            sqlx::query(
+            q(
                 "UPDATE commissions SET status = 'refunded', updated_at = $1 \
                  WHERE id = $2 OR (event_kind = 'refund' AND rule_id = $3 AND side = $4 AND status <> 'paid' \
                  AND event_id IN (SELECT id FROM refunds WHERE sale_id = $5))",
@@ -260,7 +287,7 @@ pub(crate) async fn reverse_for_refund(
             .bind(&c.rule_id)
             .bind(&c.side)
             .bind(sale_id)
-            .execute(&mut **tx)
+            .execute(&mut tx.conn)
             .await?;
             c.status = "refunded".into();
             c.updated_at = now;
@@ -438,7 +465,7 @@ impl Db {
             (e, _) => e.clone(),
         };
         let mut tx = Tx::begin(&self.pool).await?;
-        let done = sqlx::query(
+        let done = q(
             "UPDATE commissions SET status = $1, evidence = $2, updated_at = $3 \
              WHERE workspace_id = $4 AND id = $5 AND status = 'hold'",
         )
@@ -447,9 +474,9 @@ impl Db {
         .bind(now)
         .bind(ws)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx.conn)
         .await?;
-        if done.rows_affected() == 0 {
+        if done == 0 {
             return Err(Error::Conflict(format!(
                 "commission {id} changed meanwhile"
             )));
@@ -478,14 +505,14 @@ impl Db {
         let program = self.program(ws, program_id).await?;
         let now = now_ms();
         let mut tx = Tx::begin(&self.pool).await?;
-        let rows = sqlx::query(
+        let rows = q(
             "SELECT partner_id, CAST(SUM(amount_minor) AS BIGINT) FROM commissions \
              WHERE workspace_id = $1 AND program_id = $2 AND status = 'approved' AND side = 'referrer' \
              GROUP BY partner_id ORDER BY partner_id",
         )
         .bind(ws)
         .bind(program_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx.conn)
         .await?;
         let mut payouts = Vec::new();
         for row in rows {
@@ -502,7 +529,7 @@ impl Db {
                 currency: program.currency.clone(),
                 created_at: now,
             };
-            sqlx::query(
+            q(
                 "INSERT INTO payouts (id, workspace_id, program_id, partner_id, amount_minor, currency, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
@@ -513,9 +540,9 @@ impl Db {
             .bind(total)
             .bind(&payout.currency)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx.conn)
             .await?;
-            sqlx::query(
+            q(
                 "UPDATE commissions SET status = 'paid', payout_id = $1, updated_at = $2 \
                  WHERE workspace_id = $3 AND program_id = $4 AND partner_id = $5 \
                  AND status = 'approved' AND side = 'referrer'",
@@ -525,7 +552,7 @@ impl Db {
             .bind(ws)
             .bind(program_id)
             .bind(&partner_id)
-            .execute(&mut *tx)
+            .execute(&mut tx.conn)
             .await?;
             crate::webhooks::enqueue(&mut tx, ws, "payout.created", &json!({ "payout": &payout }))
                 .await?;

@@ -6,11 +6,13 @@
 //! is why there is a single migrations directory.
 
 use crate::Error;
+use crate::writer::Writer;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -27,6 +29,34 @@ pub enum Backend {
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// SQLite: the file, and its writer thread once a writer is wanted
+    /// (started on first use, so that CLI commands that only read or edit
+    /// through the pool never start one).
+    sqlite: Option<Arc<SqliteFile>>,
+}
+
+#[derive(Debug)]
+struct SqliteFile {
+    target: SqliteTarget,
+    writer: Mutex<Option<Writer>>,
+}
+
+/// A SQLite database file and how its writer commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SqliteTarget {
+    pub path: String,
+    /// `synchronous = FULL` in the writer (`?synchronous=full` on the
+    /// address): every commit is fsynced before its callers are answered.
+    /// Otherwise NORMAL: a commit is in the WAL file when callers hear of it
+    /// (safe from a crash of the process, not from a power cut) and the
+    /// checkpointer fsyncs the WAL twice a second. See docs/tracking.md.
+    pub sync_full: bool,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Writer")
+    }
 }
 
 /// Creates the SQLite operations database at `path` if absent, switches it to
@@ -56,7 +86,7 @@ impl Db {
     /// created if absent.
     pub async fn connect(url_or_path: &str) -> Result<Db, Error> {
         sqlx::any::install_default_drivers();
-        let (backend, options) = parse_target(url_or_path)?;
+        let (backend, options, path) = parse_target(url_or_path)?;
         let pool_options = match backend {
             // One writer at a time is all SQLite allows; a few readers beside it.
             Backend::Sqlite => {
@@ -97,7 +127,34 @@ impl Db {
         {
             runtime.spawn(checkpointer(pool.clone()));
         }
-        Ok(Db { pool, backend })
+        let sqlite = path.map(|target| {
+            Arc::new(SqliteFile {
+                target,
+                writer: Mutex::new(None),
+            })
+        });
+        Ok(Db {
+            pool,
+            backend,
+            sqlite,
+        })
+    }
+
+    /// The SQLite writer thread, started on first call; `None` on
+    /// PostgreSQL (or if the thread cannot start: then the pool writes).
+    pub(crate) fn sqlite_writer(&self) -> Option<Writer> {
+        let file = self.sqlite.as_ref()?;
+        let mut slot = file.writer.lock().ok()?;
+        if slot.is_none() {
+            match Writer::start(&file.target) {
+                Ok(writer) => *slot = Some(writer),
+                Err(e) => {
+                    tracing::error!(error = %e, "SQLite writer not started; writing through the pool");
+                    return None;
+                }
+            }
+        }
+        slot.clone()
     }
 
     pub fn backend(&self) -> Backend {
@@ -115,8 +172,14 @@ impl Db {
         Ok(())
     }
 
-    /// Waits for open connections to finish and closes them.
+    /// Waits for open connections to finish and closes them. The SQLite
+    /// writer thread ends once the recorders holding it are dropped too.
     pub async fn close(&self) {
+        if let Some(file) = &self.sqlite
+            && let Ok(mut slot) = file.writer.lock()
+        {
+            slot.take();
+        }
         self.pool.close().await;
     }
 }
@@ -147,16 +210,29 @@ async fn checkpointer(pool: AnyPool) {
 
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
-fn parse_target(url_or_path: &str) -> Result<(Backend, AnyConnectOptions), Error> {
+/// The backend, its connect options and, for SQLite, the file's path.
+fn parse_target(
+    url_or_path: &str,
+) -> Result<(Backend, AnyConnectOptions, Option<SqliteTarget>), Error> {
     let bad = |e: sqlx::Error| Error::Invalid(format!("bad database address: {e}"));
     if url_or_path.starts_with("postgres://") || url_or_path.starts_with("postgresql://") {
         let options = AnyConnectOptions::from_str(url_or_path).map_err(bad)?;
-        return Ok((Backend::Postgres, options));
+        return Ok((Backend::Postgres, options, None));
     }
     let path = url_or_path
         .strip_prefix("sqlite://")
         .or_else(|| url_or_path.strip_prefix("sqlite:"))
         .unwrap_or(url_or_path);
+    let (path, sync_full) = match path.split_once('?') {
+        None => (path, false),
+        Some((path, "synchronous=full")) => (path, true),
+        Some((path, "synchronous=normal")) => (path, false),
+        Some((_, other)) => {
+            return Err(Error::Invalid(format!(
+                "unsupported SQLite option {other:?}: only synchronous=full or synchronous=normal"
+            )));
+        }
+    };
     if path.is_empty() {
         return Err(Error::Invalid("empty database path".into()));
     }
@@ -170,7 +246,11 @@ fn parse_target(url_or_path: &str) -> Result<(Backend, AnyConnectOptions), Error
         .filename(path)
         .create_if_missing(true);
     let options = AnyConnectOptions::from_url(&sqlite.to_url_lossy()).map_err(bad)?;
-    Ok((Backend::Sqlite, options))
+    let target = SqliteTarget {
+        path: path.to_string(),
+        sync_full,
+    };
+    Ok((Backend::Sqlite, options, Some(target)))
 }
 
 /// A database address without its password, for messages.
@@ -210,6 +290,21 @@ mod tests {
             Backend::Postgres
         );
         assert!(parse_target("mysql://x").is_err());
+        let full = parse_target("sqlite:///tmp/k.db?synchronous=full")
+            .unwrap()
+            .2;
+        assert_eq!(
+            full,
+            Some(SqliteTarget {
+                path: "/tmp/k.db".into(),
+                sync_full: true
+            })
+        );
+        assert_eq!(
+            parse_target("k.db").unwrap().2.map(|t| t.sync_full),
+            Some(false)
+        );
+        assert!(parse_target("k.db?cache=shared").is_err());
         assert!(parse_target("").is_err());
     }
 }

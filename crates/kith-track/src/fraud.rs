@@ -3,10 +3,10 @@
 //! them. Nothing is silently blocked.
 
 use crate::Error;
+use crate::sql::q;
 use crate::track::Tx;
 use serde::Serialize;
 use serde_json::{Value, json};
-use sqlx::Row;
 
 /// One rule that fired, with what it saw.
 #[derive(Debug, Clone, Serialize)]
@@ -81,7 +81,7 @@ pub struct Subject<'a> {
 }
 
 /// Runs every rule; returns the ones that fired.
-pub async fn check(tx: &mut Tx, s: &Subject<'_>) -> Result<Vec<Flag>, Error> {
+pub async fn check(tx: &mut Tx<'_>, s: &Subject<'_>) -> Result<Vec<Flag>, Error> {
     let mut flags = Vec::new();
     let same_email =
         s.customer_email_norm.is_some() && s.customer_email_norm == s.partner_email_norm;
@@ -115,13 +115,13 @@ pub async fn check(tx: &mut Tx, s: &Subject<'_>) -> Result<Vec<Flag>, Error> {
         });
     }
     if let Some(identity) = s.customer_identity {
-        let row = sqlx::query(
+        let row = q(
             "SELECT COUNT(*) FROM customers WHERE workspace_id = $1 AND partner_id = $2 AND identity_hash = $3",
         )
         .bind(s.workspace_id)
         .bind(s.partner_id)
         .bind(identity)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut tx.conn)
         .await?;
         let same_identity: i64 = row.try_get(0)?;
         if same_identity > s.max_per_identity {
@@ -131,14 +131,13 @@ pub async fn check(tx: &mut Tx, s: &Subject<'_>) -> Result<Vec<Flag>, Error> {
             });
         }
     }
-    let row = sqlx::query(
-        "SELECT COUNT(*) FROM leads WHERE workspace_id = $1 AND partner_id = $2 AND at > $3",
-    )
-    .bind(s.workspace_id)
-    .bind(s.partner_id)
-    .bind(s.now - 3_600_000)
-    .fetch_one(&mut **tx)
-    .await?;
+    let row =
+        q("SELECT COUNT(*) FROM leads WHERE workspace_id = $1 AND partner_id = $2 AND at > $3")
+            .bind(s.workspace_id)
+            .bind(s.partner_id)
+            .bind(s.now - 3_600_000)
+            .fetch_one(&mut tx.conn)
+            .await?;
     let leads_last_hour: i64 = row.try_get(0)?;
     if leads_last_hour > s.velocity_per_hour {
         flags.push(Flag {
@@ -149,7 +148,7 @@ pub async fn check(tx: &mut Tx, s: &Subject<'_>) -> Result<Vec<Flag>, Error> {
     if let (true, Some(audience)) = (s.by_promo_code, s.partner_audience)
         && s.coupon_leak_per_1k > 0
     {
-        let row = sqlx::query(
+        let row = q(
             "SELECT COUNT(*) FROM sales WHERE workspace_id = $1 AND program_id = $2 \
                  AND partner_id = $3 AND code_id IS NOT NULL AND at > $4",
         )
@@ -157,7 +156,7 @@ pub async fn check(tx: &mut Tx, s: &Subject<'_>) -> Result<Vec<Flag>, Error> {
         .bind(s.program_id)
         .bind(s.partner_id)
         .bind(s.now - 30 * 86_400_000)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut tx.conn)
         .await?;
         let code_sales: i64 = row.try_get(0)?;
         let limit = (audience.max(0) * s.coupon_leak_per_1k) / 1000;

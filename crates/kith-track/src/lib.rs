@@ -21,9 +21,11 @@ pub mod partners;
 pub mod programs;
 pub mod reports;
 pub mod rules;
+mod sql;
 pub mod track;
 pub mod util;
 pub mod webhooks;
+mod writer;
 
 pub use db::{Backend, Db, init_sqlite};
 pub use error::Error;

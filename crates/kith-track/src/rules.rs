@@ -64,8 +64,29 @@ fn pick(field: &str, value: &str, allowed: &[&str]) -> Result<String, Error> {
     }
 }
 
-const RULE_COLUMNS: &str = "id, program_id, group_id, side, event, kind, amount_minor, percent_bp, \
+pub(crate) const RULE_COLUMNS: &str = "id, program_id, group_id, side, event, kind, amount_minor, percent_bp, \
     cap_minor, cap_period, max_recurring_months, holding_days, created_at, updated_at";
+
+/// A rule from a row of [`RULE_COLUMNS`], on either executor of the
+/// tracking writer.
+pub(crate) fn rule_from_row(row: &crate::sql::Row) -> Result<RewardRule, Error> {
+    Ok(RewardRule {
+        id: row.try_get(0)?,
+        program_id: row.try_get(1)?,
+        group_id: row.try_get(2)?,
+        side: row.try_get(3)?,
+        event: row.try_get(4)?,
+        kind: row.try_get(5)?,
+        amount_minor: row.try_get(6)?,
+        percent_bp: row.try_get(7)?,
+        cap_minor: row.try_get(8)?,
+        cap_period: row.try_get(9)?,
+        max_recurring_months: row.try_get(10)?,
+        holding_days: row.try_get(11)?,
+        created_at: row.try_get(12)?,
+        updated_at: row.try_get(13)?,
+    })
+}
 
 impl Db {
     async fn apply_rule(

@@ -12,15 +12,26 @@ pub fn now_ms() -> i64 {
 
 const ID_ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
 
-/// A new random id: `prefix_` and 20 characters of Crockford base32 (100 bits),
-/// so ids say what they name and never collide in practice.
+/// A new id: `prefix_` and 20 characters of Crockford base32, so ids say
+/// what they name: the first 10 are the time in milliseconds (50 bits), the
+/// last 10 random (50 bits: no collision in practice even among ids made
+/// in one millisecond).
+///
+/// Time first because ids are primary keys: new rows land at the right edge
+/// of each index instead of on a random page, so a batch of inserts dirties
+/// (and writes to the WAL) a few pages rather than one page per row.
 pub fn new_id(prefix: &str) -> String {
     let mut rng = rand::thread_rng();
     let mut id = String::with_capacity(prefix.len() + 21);
     id.push_str(prefix);
     id.push('_');
-    for _ in 0..20 {
-        id.push(ID_ALPHABET[rng.gen_range(0..32)] as char);
+    let ms = now_ms().max(0) as u64;
+    for i in (0..10).rev() {
+        id.push(ID_ALPHABET[((ms >> (5 * i)) & 31) as usize] as char);
+    }
+    let random: u64 = rng.r#gen();
+    for i in 0..10 {
+        id.push(ID_ALPHABET[((random >> (5 * i)) & 31) as usize] as char);
     }
     id
 }
@@ -260,6 +271,11 @@ mod tests {
     fn ids_and_times() {
         let id = new_id("prg");
         assert!(id.starts_with("prg_") && id.len() == 24);
+        // Later ids sort after earlier ones (they append to indexes), and
+        // ids of one millisecond still differ.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let later = new_id("prg");
+        assert!(id < later && later != new_id("prg"));
         let t = parse_time("2026-01-02T03:04:05Z").unwrap();
         assert_eq!(format_time(t), "2026-01-02T03:04:05.000Z");
         assert!(parse_time("yesterday").is_err());

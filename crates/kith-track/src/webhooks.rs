@@ -7,6 +7,7 @@
 //! Delivery is at least once and unordered: receivers deduplicate on the
 //! event id (`Kith-Event-Id`), which is the same for every retry.
 
+use crate::sql::q;
 use crate::track::Tx;
 use crate::util::{check_text, hmac_hex, new_id, now_ms, random_hex};
 use crate::{Db, Error};
@@ -115,7 +116,7 @@ const ENDPOINT_COLUMNS: &str = "id, url, event_types, active, disabled_reason, s
 
 /// Writes the outbox rows of one event for every endpoint that wants it.
 pub(crate) async fn enqueue(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     ws: &str,
     event_type: &str,
     data: &Value,
@@ -123,16 +124,16 @@ pub(crate) async fn enqueue(
     let endpoints = match tx.cache.endpoints.get(ws) {
         Some(e) => e.clone(),
         None => {
-            let rows = sqlx::query(
+            let rows = q(
                 "SELECT id, event_types FROM webhook_endpoints WHERE workspace_id = $1 AND active = 1",
             )
             .bind(ws)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut tx.conn)
             .await?;
             let endpoints = std::sync::Arc::new(
                 rows.iter()
                     .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                    .collect::<Result<Vec<(String, String)>, sqlx::Error>>()?,
+                    .collect::<Result<Vec<(String, String)>, Error>>()?,
             );
             tx.cache.endpoints.insert(ws.to_string(), endpoints.clone());
             endpoints
@@ -154,7 +155,7 @@ pub(crate) async fn enqueue(
         if !types.split(',').any(|t| t == "*" || t == event_type) {
             continue;
         }
-        sqlx::query(
+        q(
             "INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, event_id, event_type, payload, \
              status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
         )
@@ -165,7 +166,7 @@ pub(crate) async fn enqueue(
         .bind(event_type)
         .bind(&payload)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut tx.conn)
         .await?;
     }
     Ok(())

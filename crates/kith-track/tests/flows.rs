@@ -549,3 +549,57 @@ async fn concurrent_same_sale_counts_once(db: Db) {
     assert_eq!(commissions.len(), 1);
 }
 on_both_backends!(concurrent_same_sale_counts_once);
+
+/// Clicks and tracking writes waiting together share the writer's batches
+/// (on SQLite, one transaction): a refused sale among them leaves nothing
+/// behind and takes neither the clicks nor the good sales with it.
+async fn clicks_and_refused_sales_in_one_batch(db: Db) {
+    let s = setup(&db, "acme").await;
+    let clicks = kith_track::clicks::ClickRecorder::start(db.clone());
+    let today = kith_track::clicks::day_of(kith_track::util::now_ms());
+    let salt = db.daily_salt(today).await.unwrap();
+    let (mut recorded, mut sales) = (Vec::new(), Vec::new());
+    for i in 0..200 {
+        let facts = ClickFacts {
+            ip: "10.0.0.9",
+            user_agent: Some("Mozilla/5.0 Safari"),
+            referrer: None,
+            country: None,
+            ads_click_id: None,
+        };
+        let (clicks, click) = (clicks.clone(), NewClick::new(&s.link, &facts, &salt));
+        recorded.push(tokio::spawn(async move { clicks.record(click).await }));
+        let mut request = sale(&s, &format!("c-{i}"), &format!("INV-{i}"), 1_000);
+        if i % 4 == 0 {
+            request.code = Some("NO-SUCH-CODE".into()); // refused: unknown code
+        }
+        let (tracker, ws) = (s.tracker.clone(), s.ws.clone());
+        sales.push(tokio::spawn(async move {
+            tracker.submit(&ws, None, TrackRequest::Sale(request)).await
+        }));
+    }
+    for r in recorded {
+        r.await.unwrap().unwrap();
+    }
+    let mut created = 0;
+    for (i, t) in sales.into_iter().enumerate() {
+        match t.await.unwrap() {
+            Ok(reply) if i % 4 != 0 && reply.status == 201 => created += 1,
+            Err(Error::NotFound(_)) if i % 4 == 0 => {}
+            other => panic!("sale {i}: {other:?}"),
+        }
+    }
+    assert_eq!(created, 150);
+    let report = db.program_report(&s.ws, &s.program, 24).await.unwrap();
+    assert_eq!(report.totals.clicks_human, 200);
+    let pool = db.pool();
+    let sql = "SELECT COUNT(*) FROM sales";
+    let stored: i64 = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
+    assert_eq!(stored, 150);
+    // The refused sales' customers were made before the code was read: the
+    // savepoint took them back.
+    let sql = "SELECT COUNT(*) FROM customers";
+    let customers: i64 = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
+    assert_eq!(customers, 150);
+}
+on_both_backends!(clicks_and_refused_sales_in_one_batch);
