@@ -11,13 +11,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 ws="${1:?usage: plan_scale.sh WORKSPACE}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-if [ -n "${BENCH_BIN:-}" ]; then
-  kith="$BENCH_BIN"
-else
-  (cd "$root" && cargo build --release -q -p kith-cli)
-  kith="$CARGO_TARGET_DIR/release/kith"
-fi
+source "$root/bench/lib.sh"
+kith="$(kith_binary)"
 tmp="$(mktemp -d)"
 cp "$ws/kith.toml" "$tmp/kith.toml.orig"
 trap 'cp "$tmp/kith.toml.orig" "$ws/kith.toml"; rm -rf "$tmp"' EXIT

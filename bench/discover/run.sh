@@ -18,21 +18,9 @@ mkdir -p "$out"
 runs="${RUNS:-3}"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(20000 100000 300000)
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-if [ -n "${BENCH_BIN:-}" ]; then
-  kith="$BENCH_BIN"
-else
-  cargo build --release -q -p kith-cli
-  kith="$CARGO_TARGET_DIR/release/kith"
-fi
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+source "$root/bench/lib.sh"
+kith="$(kith_binary)"
 
-# seconds and peak RSS (MiB) of one command, via GNU time's format
-measure() {
-  local log="$out/time.log"
-  /usr/bin/time -f '%e %M' -o "$log" "$@" >/dev/null
-  awk '{printf "%s %.0f\n", $1, $2/1024}' "$log"
-}
 
 results=()
 printf '| accounts | follows | posts | discover cold s | discover warm s | plan warm s | peak MiB (discover) |\n'
@@ -45,13 +33,13 @@ for n in "${sizes[@]}"; do
   counts=$("$kith" -w "$ws" --json info)
   follows=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["counts"]["follows"])' <<<"$counts")
   posts=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["counts"]["posts"])' <<<"$counts")
-  read -r cold cold_mem < <(measure "$kith" -q -w "$ws" discover --brief "$ws/brief.toml" --json)
+  read -r cold cold_mem _ < <(measure "$kith" -q -w "$ws" discover --brief "$ws/brief.toml" --json)
   best=""
   for _ in $(seq "$runs"); do
-    read -r t mem < <(measure "$kith" -q -w "$ws" discover --brief "$ws/brief.toml" --json)
+    read -r t mem _ < <(measure "$kith" -q -w "$ws" discover --brief "$ws/brief.toml" --json)
     best=$(python3 -c "print(min(float('$t'), float('${best:-1e9}')))")
   done
-  read -r plan_t _ < <(measure "$kith" -q -w "$ws" plan --brief "$ws/brief.toml" --json)
+  read -r plan_t _ _ < <(measure "$kith" -q -w "$ws" plan --brief "$ws/brief.toml" --json)
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$follows" "$posts" "$cold" "$best" "$plan_t" "$mem"
   results+=("{\"accounts\": $n, \"follows\": $follows, \"posts\": $posts, \"discover_cold_s\": $cold, \"discover_warm_s\": $best, \"plan_s\": $plan_t, \"discover_peak_mib\": $mem}")
 done

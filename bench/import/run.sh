@@ -20,33 +20,22 @@ edges="${1:-50000000}"
 data="${KITH_DATA:-$root/../shared/data}"
 out="${KITH_BENCH_OUT:-$root/bench/out/import}"
 mkdir -p "$out"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-if [ -n "${BENCH_BIN:-}" ]; then
-  kith="$BENCH_BIN"
-else
-  cargo build --release -q -p kith-cli
-  kith="$CARGO_TARGET_DIR/release/kith"
-fi
+source "$root/bench/lib.sh"
+kith="$(kith_binary)"
 python="$("$root/bench/graph/venv.sh")"
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-# wall seconds and peak RSS (MiB)
-measure() {
-  /usr/bin/time -f '%e %M' -o "$out/time.log" "$@" >/dev/null
-  awk '{printf "%s %.0f\n", $1, $2/1024}' "$out/time.log"
-}
 
 gz="$data/graphs/ego-twitter/edges.txt.gz"
 plain="$out/ego-twitter.txt"
 [ -s "$plain" ] || zcat "$gz" > "$plain"
 rm -rf "$out/ws"
 "$kith" -q init "$out/ws" >/dev/null
-read -r kith_s kith_mib < <(measure "$kith" -q -w "$out/ws" import follows --snap "$gz" --platform x)
-read -r nk_s nk_mib < <(measure "$python" -c "
+read -r kith_s kith_mib _ < <(measure "$kith" -q -w "$out/ws" import follows --snap "$gz" --platform x)
+read -r nk_s nk_mib _ < <(measure "$python" -c "
 import networkit as nk, sys
 nk.setNumberOfThreads(2)
 nk.graphio.EdgeListReader('\t', 0, '#', directed=True, continuous=False).read(sys.argv[1])" "$plain")
-read -r ig_s ig_mib < <(measure "$python" -c "
+read -r ig_s ig_mib _ < <(measure "$python" -c "
 import igraph as ig, sys
 ig.Graph.Read_Ncol(sys.argv[1], directed=True, names=True, weights=False)" "$plain")
 ratio() { python3 -c "print(f'{float(\"$1\") / float(\"$2\"):.1f}')"; }
@@ -64,7 +53,7 @@ fi
 rows=$(grep -vc '^#' "$big")
 rm -rf "$out/ws-big"
 "$kith" -q init "$out/ws-big" >/dev/null
-read -r big_s big_mib < <(measure "$kith" -q -w "$out/ws-big" import follows --snap "$big" --platform x)
+read -r big_s big_mib _ < <(measure "$kith" -q -w "$out/ws-big" import follows --snap "$big" --platform x)
 csr_bytes=$(du -cb "$out"/ws-big/world/gen-*/follows/{out,in}.csr 2>/dev/null | tail -1 | cut -f1)
 echo
 echo "| generated R-MAT | rows | seconds | rows/s | peak MiB | follow CSR MiB (both directions) | peak / CSR |"

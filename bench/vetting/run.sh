@@ -20,21 +20,9 @@ mkdir -p "$out"
 runs="${RUNS:-2}"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000 300000 1000000)
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-if [ -n "${BENCH_BIN:-}" ]; then
-  kith="$BENCH_BIN"
-else
-  cargo build --release -q -p kith-cli
-  kith="$CARGO_TARGET_DIR/release/kith"
-fi
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+source "$root/bench/lib.sh"
+kith="$(kith_binary)"
 
-# wall seconds, CPU seconds and peak RSS (MiB) of one command (GNU time)
-measure() {
-  local log="$out/time.log"
-  /usr/bin/time -f '%e %U %S %M' -o "$log" "$@" >/dev/null
-  awk '{printf "%s %.1f %.0f\n", $1, $2 + $3, $4/1024}' "$log"
-}
 
 results=()
 printf '| accounts | posts | follows | score cold s (CPU s) | score warm s (CPU s) | peak MiB | µs per account (warm) |\n'
@@ -47,10 +35,10 @@ for n in "${sizes[@]}"; do
   info=$("$kith" -w "$ws" --json info)
   read -r posts follows < <(python3 -c 'import json,sys; c=json.load(sys.stdin)["counts"]; print(c["posts"], c["follows"])' <<<"$info")
   rm -rf "$ws"/world/gen-*/cache
-  read -r cold cold_cpu cold_mem < <(measure "$kith" -q -w "$ws" score --out "$out/scores-$n.csv")
+  read -r cold cold_mem cold_cpu < <(measure "$kith" -q -w "$ws" score --out "$out/scores-$n.csv")
   warm=""; warm_cpu=""; mem="$cold_mem"
   for _ in $(seq "$runs"); do
-    read -r t c m < <(measure "$kith" -q -w "$ws" score --out "$out/scores-$n.csv")
+    read -r t m c < <(measure "$kith" -q -w "$ws" score --out "$out/scores-$n.csv")
     if [ -z "$warm" ] || python3 -c "import sys; sys.exit(0 if $t < $warm else 1)"; then
       warm=$t; warm_cpu=$c
     fi
