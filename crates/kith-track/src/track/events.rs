@@ -5,8 +5,12 @@
 use super::attribution::{
     Facts, attribute, attribution_of, first_provider_event, fraud_flags, program_facts,
 };
-use super::{LeadInput, RefundInput, SaleInput, TrackReply, TrackRequest, Tx};
+use super::{
+    CustomerRow, LeadInput, ProgramFacts, RefundInput, SaleInput, TrackReply, TrackRequest, Tx,
+};
 use crate::Error;
+use crate::commissions::{Commission, Event};
+use crate::fraud::Flag;
 use crate::sql::q;
 use crate::util::{check_currency, check_text, new_id, now_ms, sha256_hex};
 use serde_json::{Value, json};
@@ -112,29 +116,19 @@ async fn lead(tx: &mut Tx<'_>, ws: &str, input: &LeadInput) -> Result<TrackReply
     if inserted == 0 {
         return existing_lead(tx, ws, &program.id, &input.customer_id, &event_name).await;
     }
-    let (flags, group_id) = fraud_flags(
+    let (flags, commissions) = flag_and_commission(
         tx,
         ws,
         &program,
         &customer,
         &input.customer_id,
         ads.as_deref(),
-        now,
-    )
-    .await?;
-    let commissions = crate::commissions::create_for_event(
-        tx,
-        ws,
-        &program,
-        &customer,
-        group_id.as_deref(),
-        crate::commissions::Event {
+        Event {
             kind: "lead",
             id: &lead_id,
             amount_minor: 0,
             at: now,
         },
-        &flags,
     )
     .await?;
     let body = json!({
@@ -146,6 +140,40 @@ async fn lead(tx: &mut Tx<'_>, ws: &str, input: &LeadInput) -> Result<TrackReply
     });
     crate::webhooks::enqueue(tx, ws, "lead.created", &body).await?;
     Ok(TrackReply { status: 201, body })
+}
+
+/// The fraud rules for one lead or sale, then its commissions (held with
+/// their reasons when a rule fired).
+async fn flag_and_commission(
+    tx: &mut Tx<'_>,
+    ws: &str,
+    program: &ProgramFacts,
+    customer: &CustomerRow,
+    customer_ref: &str,
+    ads_click_id: Option<&str>,
+    event: Event<'_>,
+) -> Result<(Vec<Flag>, Vec<Commission>), Error> {
+    let (flags, group_id) = fraud_flags(
+        tx,
+        ws,
+        program,
+        customer,
+        customer_ref,
+        ads_click_id,
+        event.at,
+    )
+    .await?;
+    let commissions = crate::commissions::create_for_event(
+        tx,
+        ws,
+        program,
+        customer,
+        group_id.as_deref(),
+        event,
+        &flags,
+    )
+    .await?;
+    Ok((flags, commissions))
 }
 
 async fn existing_lead(
@@ -245,29 +273,19 @@ async fn sale(tx: &mut Tx<'_>, ws: &str, input: &SaleInput) -> Result<TrackReply
     .bind(now)
     .execute(&mut tx.conn)
     .await?;
-    let (flags, group_id) = fraud_flags(
+    let (flags, commissions) = flag_and_commission(
         tx,
         ws,
         &program,
         &customer,
         &input.customer_id,
         ads.as_deref(),
-        now,
-    )
-    .await?;
-    let commissions = crate::commissions::create_for_event(
-        tx,
-        ws,
-        &program,
-        &customer,
-        group_id.as_deref(),
-        crate::commissions::Event {
+        Event {
             kind: "sale",
             id: &sale_id,
             amount_minor: input.amount_minor,
             at: now,
         },
-        &flags,
     )
     .await?;
     let body = json!({
