@@ -32,7 +32,6 @@ pub struct Import {
     /// at 50M edges overshoots by up to 2x and copies on every growth),
     /// and the CSR build frees each block once it is scattered.
     pub(crate) follows: Vec<Vec<(u32, u32)>>,
-    follows_len: usize,
     pub(crate) follow_since: Vec<(u32, u32, i64)>,
     pub(crate) interactions: Vec<(u32, u32, u8, i64)>,
     pub(crate) history: Vec<(u32, HistoryPoint)>,
@@ -72,7 +71,6 @@ impl Import {
             accounts: FxHashMap::default(),
             posts: Vec::new(),
             follows: Vec::new(),
-            follows_len: 0,
             follow_since: Vec::new(),
             interactions: Vec::new(),
             history: Vec::new(),
@@ -174,19 +172,17 @@ impl Import {
 
     fn push_follow_block(&mut self, block: Vec<(u32, u32)>) {
         if !block.is_empty() {
-            self.follows_len += block.len();
             self.follows.push(block);
         }
     }
 
     /// Follow edges staged so far.
     pub(crate) fn follows_len(&self) -> usize {
-        self.follows_len
+        self.follows.iter().map(Vec::len).sum()
     }
 
     /// The staged follow edges as blocks, leaving none staged.
     pub(crate) fn take_follows(&mut self) -> Vec<Vec<(u32, u32)>> {
-        self.follows_len = 0;
         std::mem::take(&mut self.follows)
     }
 
@@ -296,7 +292,7 @@ impl Import {
         let staged = StagedCounts {
             accounts: self.accounts.len() as u64,
             posts: self.posts.len() as u64,
-            follows: self.follows_len as u64,
+            follows: self.follows_len() as u64,
             interactions: self.interactions.len() as u64,
             history_points: self.history.len() as u64,
             customers: self.customers.len() as u64,
@@ -314,7 +310,7 @@ impl Import {
         self.numeric = FxHashMap::default();
 
         stage("follow graph");
-        if self.follows_len == 0 && self.follow_since.is_empty() && !grew {
+        if self.follows.is_empty() && self.follow_since.is_empty() && !grew {
             link_dir(&base_dir.join("follows"), &tmp.join("follows"))?;
         } else {
             merge::write_follows(self, tmp, n)?;

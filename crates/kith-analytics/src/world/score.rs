@@ -114,12 +114,6 @@ impl Vetting<'_> {
     }
 }
 
-impl From<&AccountReport> for ScoreRow {
-    fn from(r: &AccountReport) -> ScoreRow {
-        ScoreRow::new(r, &kith_model::time::format_time(r.as_of))
-    }
-}
-
 impl ScoreRow {
     /// `as_of` is the report's observation time, already formatted (every
     /// row of a run shares it).
