@@ -8,6 +8,7 @@
 pub mod brief;
 mod kinds;
 mod records;
+pub mod referrals;
 pub mod settings;
 pub mod text;
 pub mod time;
@@ -17,4 +18,5 @@ pub use kinds::{InteractionKind, Label, ParseKindError, Platform, PostKind};
 pub use records::{
     Account, AuthenticityFeatures, Customer, Follow, HistoryPoint, Interaction, Post,
 };
+pub use referrals::ReferralHistory;
 pub use settings::{Settings, SettingsError, Tier};

@@ -15,6 +15,7 @@ pub mod commissions;
 mod db;
 mod error;
 pub mod fraud;
+pub mod history;
 pub mod keys;
 pub mod links;
 pub mod partners;
