@@ -10,12 +10,15 @@ mod common;
 
 use kith_analytics::Vetting;
 use kith_analytics::authenticity::AuthenticityModel;
+use kith_analytics::discover::advocates::{
+    PartnerRecord, REFERRAL_FRAUD, Referrals, rank_advocates,
+};
 use kith_analytics::discover::eval::{HashtagEvalOptions, hashtag_retrieval};
 use kith_analytics::discover::lookalike::lookalike;
 use kith_analytics::discover::plan::{Objective, plan};
 use kith_analytics::discover::{DiscoverOptions, Seeds, discover};
 use kith_demo::DemoOptions;
-use kith_model::Brief;
+use kith_model::{Brief, ReferralHistory};
 use kith_store::Workspace;
 use std::collections::HashSet;
 
@@ -79,6 +82,7 @@ fn demo_world_shortlist_plan_lookalikes_and_overlap() {
             &brief,
             &shortlist,
             &shortlist.audience,
+            &Referrals::default(),
             budget,
             objective,
         );
@@ -110,11 +114,89 @@ fn demo_world_shortlist_plan_lookalikes_and_overlap() {
         &brief,
         &shortlist,
         &shortlist.audience,
+        &Referrals::default(),
         2_000.0,
         Objective::Spread,
     );
     assert!(!spread.partners.is_empty());
     assert!(spread.totals.cost <= 2_000.0 + 1e-6);
+
+    // Customer advocates: by reach alone without referral history; a proven
+    // referrer rises to the top, one with a referral rejected as fraud is
+    // left out (and kept, marked, when asked).
+    let by_reach = rank_advocates(
+        &vetting,
+        &brief,
+        &shortlist.audience,
+        &Referrals::default(),
+        false,
+    );
+    assert!(by_reach.rows.len() >= 3, "{}", by_reach.rows.len());
+    assert_eq!(by_reach.with_history, 0);
+    assert!(
+        by_reach
+            .rows
+            .windows(2)
+            .all(|w| w[0].target_reach >= w[1].target_reach)
+    );
+    let top = &by_reach.rows[0];
+    let low = by_reach.rows.last().unwrap();
+    let sold = ReferralHistory {
+        partners: 1,
+        clicks_human: 40,
+        leads: 6,
+        sales: 5,
+        ..Default::default()
+    };
+    let rejected = ReferralHistory {
+        partners: 1,
+        commissions_rejected: 1,
+        ..Default::default()
+    };
+    let platform = world.platform(low.node);
+    let records = [
+        PartnerRecord {
+            platform: Some(platform.as_str()),
+            handle: Some(world.handle(low.node)),
+            customer_ref: None,
+            history: &sold,
+        },
+        PartnerRecord {
+            platform: None,
+            handle: None,
+            customer_ref: Some(top.customer_ids[0].as_str()),
+            history: &rejected,
+        },
+        PartnerRecord {
+            platform: Some("instagram"),
+            handle: Some("no-such-account-here"),
+            customer_ref: None,
+            history: &sold,
+        },
+    ];
+    let referrals = Referrals::match_records(&world, records);
+    assert_eq!((referrals.matched, referrals.unmatched), (2, 1));
+    let ranked = rank_advocates(&vetting, &brief, &shortlist.audience, &referrals, false);
+    assert_eq!(ranked.excluded.get(REFERRAL_FRAUD), Some(&1));
+    assert!(ranked.rows.iter().all(|a| a.node != top.node));
+    let proven = ranked.rows.iter().find(|a| a.node == low.node).unwrap();
+    assert_eq!(proven.referral_term, 1.0);
+    assert!(proven.rank <= 2, "rank {}", proven.rank);
+    assert_eq!(ranked.with_history, 1);
+    let kept = rank_advocates(&vetting, &brief, &shortlist.audience, &referrals, true);
+    let marked = kept.rows.iter().find(|a| a.node == top.node).unwrap();
+    assert_eq!(marked.red_flags, vec![REFERRAL_FRAUD.to_string()]);
+    // The plan carries the history of the advocates it considers.
+    let p = plan(
+        &vetting,
+        &brief,
+        &shortlist,
+        &shortlist.audience,
+        &referrals,
+        budget,
+        Objective::Engagement,
+    );
+    assert!(p.partners.iter().all(|pp| pp.candidate.node != top.node));
 
     // Lookalikes of a planted relevant creator are mostly of its niche.
     let first = world.resolve(&truth.relevant_micro_influencers[0]).unwrap();

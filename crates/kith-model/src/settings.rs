@@ -369,6 +369,8 @@ pub struct Discovery {
     pub lookalike_audience_weight: f64,
     pub lookalike_topic_weight: f64,
     pub lookalike_size_weight: f64,
+    pub advocate_reach_weight: f64,
+    pub advocate_referral_weight: f64,
 }
 
 impl Default for Discovery {
@@ -400,6 +402,8 @@ impl Default for Discovery {
             lookalike_audience_weight: 0.6,
             lookalike_topic_weight: 0.3,
             lookalike_size_weight: 0.1,
+            advocate_reach_weight: 0.5,
+            advocate_referral_weight: 0.5,
         }
     }
 }
@@ -461,6 +465,20 @@ impl Settings {
         {
             return Err(
                 "discovery.bm25_k1 must be >= 0, discovery.bm25_b and bm25_b_tags in [0, 1]".into(),
+            );
+        }
+        for (name, v) in [
+            ("advocate_reach_weight", d.advocate_reach_weight),
+            ("advocate_referral_weight", d.advocate_referral_weight),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!("discovery.{name} must be a number >= 0, got {v}"));
+            }
+        }
+        if d.advocate_reach_weight + d.advocate_referral_weight <= 0.0 {
+            return Err(
+                "discovery.advocate_reach_weight and advocate_referral_weight cannot both be 0"
+                    .into(),
             );
         }
         let a = &self.authenticity;

@@ -17,6 +17,7 @@
 //! Each row carries every term, its weight and contribution, and the
 //! evidence behind it.
 
+pub mod advocates;
 pub mod audience;
 pub mod eval;
 pub mod lookalike;

@@ -25,13 +25,14 @@
 //! Beside the plan stands the baseline: the one macro or mega account the
 //! same budget would buy, by the same objective.
 
+use super::advocates::{Referrals, rank_advocates};
 use super::{Audience, Shortlist};
 use crate::world::Vetting;
 use kith_graph::{
     DiffusionModel, EdgeProbability, InfluenceOptions, maximize_influence_budgeted,
     monte_carlo_spread,
 };
-use kith_model::{Brief, Goal, Settings};
+use kith_model::{Brief, Goal, ReferralHistory, Settings};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::cmp::Ordering;
@@ -79,6 +80,10 @@ pub struct Candidate {
     pub expected_engagements: f64,
     /// |R(a)|.
     pub target_reach: u64,
+    /// What its referral links and codes brought (kith.db), when it is a
+    /// partner already.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrals: Option<ReferralHistory>,
 }
 
 /// A chosen partner.
@@ -289,9 +294,9 @@ pub fn candidates(
     brief: &Brief,
     shortlist: &Shortlist,
     audience: &Audience,
+    referrals: &Referrals,
 ) -> (Vec<Candidate>, usize) {
     let settings = vetting.settings;
-    let world = vetting.world;
     let mut out: Vec<Candidate> = shortlist
         .rows
         .iter()
@@ -309,52 +314,39 @@ pub fn candidates(
                 authentic_share: r.authentic_share.unwrap_or(0.5),
                 expected_engagements: r.expected_engagements?,
                 target_reach: u64::from(r.audience_hits),
+                referrals: None,
             })
         })
         .collect();
-    let customers = world.customers();
-    let mut advocate_nodes: Vec<u32> = (0..customers.len())
-        .filter_map(|i| customers.node(i))
-        .filter(|&v| world.has_profile(v) && !out.iter().any(|c| c.node == v))
-        .filter(|&v| brief.platforms.is_empty() || brief.platforms.contains(&world.platform(v)))
-        .collect();
-    advocate_nodes.sort_unstable();
-    advocate_nodes.dedup();
-    let considered = advocate_nodes.len();
-    let advocates: Vec<Candidate> = advocate_nodes
-        .par_iter()
-        .filter_map(|&v| {
-            let r = vetting.report(v);
-            if r.red_flags
-                .iter()
-                .any(|f| settings.discovery.exclude_flags.contains(&f.kind))
-            {
-                return None;
-            }
-            let followers = r
-                .account
-                .followers
-                .unwrap_or_else(|| world.follows_in().degree(v) as u64);
-            let er = r
-                .engagement
-                .er_followers_median
-                .value
-                .or(r.engagement.expected_er)?;
-            let auth = match r.authenticity.suspicious_followers.share.value {
-                Some(s) if r.authenticity.suspicious_followers.followers_seen >= 10 => 1.0 - s,
-                _ => 1.0 - r.authenticity.fake_probability.unwrap_or(0.5),
-            };
+    for c in &mut out {
+        c.referrals = referrals.by_node.get(&c.node).cloned();
+    }
+    // A partner whose referral was rejected as fraud is not planned again.
+    out.retain(|c| {
+        c.referrals
+            .as_ref()
+            .is_none_or(|h| h.commissions_rejected == 0)
+    });
+    let ranking = rank_advocates(vetting, brief, audience, referrals, false);
+    let considered = ranking.with_account;
+    let advocates: Vec<Candidate> = ranking
+        .rows
+        .into_iter()
+        .filter(|a| !out.iter().any(|c| c.node == a.node))
+        .filter_map(|a| {
+            let er = a.er?;
             Some(Candidate {
-                node: v,
-                account: vetting.name_of(v),
+                node: a.node,
+                account: a.account,
                 kind: "advocate",
-                followers: Some(followers),
-                tier: r.account.tier.clone(),
+                followers: Some(a.followers),
+                tier: a.tier,
                 cost: settings.costs.advocate_post,
-                er: er.min(1.0),
-                authentic_share: auth,
-                expected_engagements: followers as f64 * er,
-                target_reach: u64::from(audience.hits[v as usize]),
+                er,
+                authentic_share: a.authentic_share,
+                expected_engagements: a.followers as f64 * er,
+                target_reach: a.target_reach,
+                referrals: a.referrals,
             })
         })
         .collect();
@@ -368,11 +360,12 @@ pub fn plan(
     brief: &Brief,
     shortlist: &Shortlist,
     audience: &Audience,
+    referrals: &Referrals,
     budget: f64,
     objective: Objective,
 ) -> Plan {
     let settings = vetting.settings;
-    let (cands, advocates_considered) = candidates(vetting, brief, shortlist, audience);
+    let (cands, advocates_considered) = candidates(vetting, brief, shortlist, audience, referrals);
     let reaches = Reaches::build(vetting, audience, &cands);
     let costs: Vec<f64> = cands.iter().map(|c| c.cost.max(0.01)).collect();
     let (chosen, gains, chosen_by) = match objective {
@@ -551,6 +544,7 @@ fn baseline(
                 authentic_share: auth,
                 expected_engagements: followers as f64 * er,
                 target_reach: u64::from(audience.hits[v as usize]),
+                referrals: None,
             })
         })
         .collect();
