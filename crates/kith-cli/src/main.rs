@@ -47,6 +47,8 @@ enum Command {
     Overlap(cmd::audience::OverlapArgs),
     /// The partners that spend a budget best, beside one macro post.
     Plan(cmd::plan::Args),
+    /// The brand's customers ranked as advocates: reach and referral history.
+    Advocates(cmd::advocates::Args),
     /// Evaluations of discovery on real and demo data.
     #[command(subcommand)]
     Eval(cmd::eval::Command),
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         Command::Lookalike(a) => cmd::audience::run_lookalike(a, &ctx),
         Command::Overlap(a) => cmd::audience::run_overlap(a, &ctx),
         Command::Plan(a) => cmd::plan::run(a, &ctx),
+        Command::Advocates(a) => cmd::advocates::run(a, &ctx),
         Command::Eval(c) => cmd::eval::run(c, &ctx),
         Command::Authenticity(c) => cmd::authenticity::run(c, &ctx),
         Command::Program(c) => cmd::program::run(c, &ctx),

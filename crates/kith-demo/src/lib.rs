@@ -33,10 +33,12 @@ mod niches;
 mod people;
 mod posts;
 mod profiles;
+mod referrals;
 mod rng;
 mod skeleton;
 mod truth;
 
+pub use referrals::{ReferralProgram, Referrer};
 pub use skeleton::{Activity, WorldSkeleton};
 pub use truth::{BoughtFollowersTruth, CommunityTruth, PlantedTruth, SpikeTruth, WorldCounts};
 
@@ -130,6 +132,8 @@ pub struct DemoWorld {
     pub customers: Vec<Customer>,
     /// The brand's brief, TOML in DESIGN's brief format.
     pub brief_toml: String,
+    /// The brand's referral program: customers who already refer friends.
+    pub referrals: ReferralProgram,
     pub truth: PlantedTruth,
 }
 

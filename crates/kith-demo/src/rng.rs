@@ -25,6 +25,7 @@ pub(crate) enum Stage {
     Interactions,
     History,
     Customers,
+    Referrals,
 }
 
 /// SplitMix64's finaliser: a bijective, well-mixing hash of a `u64`.

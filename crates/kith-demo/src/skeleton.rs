@@ -8,9 +8,11 @@ use crate::cast::{Anomaly, Cast, Role};
 use crate::follows::{self, FollowGraph};
 use crate::history::{self, HISTORY_DAYS};
 use crate::niches::{BRAND_NICHE, NICHES};
+use crate::referrals::ReferralProgram;
 use crate::truth::{BoughtFollowersTruth, CommunityTruth, PlantedTruth, SpikeTruth, WorldCounts};
 use crate::{
     DemoOptions, DemoWorld, MIN_ACCOUNTS, WorldShape, customers, interactions, posts, profiles,
+    referrals,
 };
 use kith_model::{Account, Customer, HistoryPoint, Interaction, Post};
 use rayon::prelude::*;
@@ -28,6 +30,7 @@ pub struct WorldSkeleton {
     graph: FollowGraph,
     customers: Vec<Customer>,
     brief_toml: String,
+    referrals: ReferralProgram,
     truth: PlantedTruth,
 }
 
@@ -84,13 +87,27 @@ impl WorldSkeleton {
                 * HISTORY_DAYS as usize,
             customers: customers.len(),
         };
-        let truth = plant_truth(&cast, &accounts, &graph, counts);
+        let mut truth = plant_truth(&cast, &accounts, &graph, counts);
+        let referrals = referrals::build(&cast, &accounts, &customers);
+        truth.proven_referrers = referrals
+            .referrers
+            .iter()
+            .filter(|r| !r.self_referral && r.friends.iter().any(|f| !f.is_empty()))
+            .map(|r| r.account())
+            .collect();
+        truth.referral_fraud = referrals
+            .referrers
+            .iter()
+            .filter(|r| r.self_referral)
+            .map(|r| r.account())
+            .collect();
         WorldSkeleton {
             cast,
             accounts,
             graph,
             customers,
             brief_toml,
+            referrals,
             truth,
         }
     }
@@ -165,6 +182,7 @@ impl WorldSkeleton {
             history: activity.history,
             customers: self.customers,
             brief_toml: self.brief_toml,
+            referrals: self.referrals,
             truth: self.truth,
         }
     }
@@ -269,6 +287,9 @@ fn plant_truth(
             .iter()
             .map(|&i| id(i as usize))
             .collect(),
+        // Filled in with the referral program, once the customers exist.
+        proven_referrers: Vec::new(),
+        referral_fraud: Vec::new(),
         counts,
     }
 }

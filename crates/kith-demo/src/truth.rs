@@ -44,6 +44,14 @@ pub struct PlantedTruth {
     pub relevant_micro_influencers: Vec<String>,
     /// Customers whose account is a nano or micro creator.
     pub customer_influencers: Vec<String>,
+    /// Customers whose referral links brought friends who bought (the
+    /// referral program written to kith.db).
+    #[serde(default)]
+    pub proven_referrers: Vec<String>,
+    /// The customer who referred herself (her commission is rejected as
+    /// fraud on review).
+    #[serde(default)]
+    pub referral_fraud: Vec<String>,
     /// Sizes of the generated tables.
     pub counts: WorldCounts,
 }

@@ -85,6 +85,8 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         &serde_json::to_string_pretty(&world.truth)?,
     )?;
     write_file(&args.dir.join(BRIEF_FILE), &world.brief_toml)?;
+    let referrals =
+        crate::cmd::demo_referrals::write(&ws.db_path(), &world.referrals, ws.settings())?;
     let imported = started.elapsed();
 
     let report = crate::cmd::demo_report::main_job(&ws, &world)?;
@@ -98,6 +100,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 "seconds": { "generate": generated.as_secs_f64(), "generate_and_import": imported.as_secs_f64(), "total": started.elapsed().as_secs_f64() },
                 "truth_file": args.dir.join(TRUTH_FILE),
                 "brief_file": args.dir.join(BRIEF_FILE),
+                "referral_program": referrals,
                 "main_job": report,
             })
         );
@@ -116,6 +119,14 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             c.customers
         );
         println!(
+            "Its referral program in kith.db: {} customers referring, {} clicks, {} signups, {} sales, {} commission rejected as fraud.",
+            referrals.partners,
+            referrals.clicks,
+            referrals.leads,
+            referrals.sales,
+            referrals.rejected_as_fraud
+        );
+        println!(
             "Generated in {:.1} s, imported in {:.1} s. Planted truths: {}; the brand's brief: {}.",
             generated.as_secs_f64(),
             (imported - generated).as_secs_f64(),
@@ -131,6 +142,13 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             "  kith -w {d} discover --brief {d}/{BRIEF_FILE}         # the whole shortlist, every term explained"
         );
         println!("  kith -w {d} plan --brief {d}/{BRIEF_FILE} --html plan.html");
+        println!(
+            "  kith -w {d} advocates --brief {d}/{BRIEF_FILE}       # customers by reach and referrals"
+        );
+        println!(
+            "  kith -w {d} program report --program \"{}\"",
+            world.referrals.name
+        );
         println!(
             "  kith -w {d} inspect {}",
             report

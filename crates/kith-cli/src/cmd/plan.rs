@@ -49,6 +49,9 @@ pub struct Args {
     /// Also write an HTML report a marketer can send on.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// The operations database holding the partners' referral history.
+    #[command(flatten)]
+    pub target: crate::cmd::program::Target,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
@@ -78,6 +81,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let world = ws.world().map_err(store_error)?;
     let seeds = load_seeds(&world, &brief, &args.brief)?;
+    let (referrals, _) = crate::cmd::advocates::load_referrals(ctx, &world, &args.target)?;
     let (model, source) = vetting_model(&ws)?;
     let spinner = crate::progress::spinner(ctx, "vetting the population");
     let vetting = Vetting::build(&world, settings, &model, source, None);
@@ -93,6 +97,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         &brief,
         &shortlist,
         &shortlist.audience,
+        &referrals,
         budget,
         objective,
     );
@@ -181,13 +186,13 @@ pub fn print_plan(p: &Plan, ctx: &Context) {
     );
     println!();
     println!(
-        "{:<32} {:<10} {:>9} {:>9} {:>10} {:>8} {:>9} {:>9}",
-        "partner", "kind", "followers", "cost", "exp. eng.", "reach", "gain", "CPE"
+        "{:<32} {:<10} {:>9} {:>9} {:>10} {:>8} {:>9} {:>9} {:>9}",
+        "partner", "kind", "followers", "cost", "exp. eng.", "reach", "gain", "CPE", "ref. sales"
     );
     for pp in p.partners.iter().take(SHOWN_PARTNERS) {
         let c = &pp.candidate;
         println!(
-            "{:<32} {:<10} {:>9} {:>9.0} {:>10.0} {:>8} {:>9.1} {:>9}",
+            "{:<32} {:<10} {:>9} {:>9.0} {:>10.0} {:>8} {:>9.1} {:>9} {:>9}",
             c.account,
             c.kind,
             c.followers.map_or("?".into(), |f| f.to_string()),
@@ -196,6 +201,9 @@ pub fn print_plan(p: &Plan, ctx: &Context) {
             c.target_reach,
             pp.marginal_gain,
             pp.cpe.map_or("-".into(), |v| format!("{v:.3}")),
+            c.referrals
+                .as_ref()
+                .map_or("-".into(), |h| h.sales.to_string()),
         );
     }
     if p.partners.len() > SHOWN_PARTNERS {
@@ -256,6 +264,7 @@ fn write_csv(p: &Plan) -> anyhow::Result<()> {
         "marginal_gain",
         "cpe",
         "cpe_authentic",
+        "referral_sales",
     ])?;
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
     let mut rows: Vec<(&str, &kith_analytics::discover::plan::PlannedPartner)> =
@@ -278,6 +287,9 @@ fn write_csv(p: &Plan) -> anyhow::Result<()> {
             pp.marginal_gain.to_string(),
             opt(pp.cpe),
             opt(pp.cpe_authentic),
+            c.referrals
+                .as_ref()
+                .map_or(String::new(), |h| h.sales.to_string()),
         ])?;
     }
     w.flush()?;
