@@ -162,14 +162,15 @@ impl ErCurve {
             return None;
         }
         let k = self.bands_per_decade as f64;
-        let valued: Vec<(&Band, f64)> = self
-            .bands
-            .iter()
-            .filter_map(|b| b.er_median.map(|_| (b, (b.index as f64 + 0.5) / k)))
-            .collect();
+        // Called once per account scored: no allocation on this path.
+        let valued = || {
+            self.bands
+                .iter()
+                .filter_map(|b| b.er_median.map(|_| (b, (b.index as f64 + 0.5) / k)))
+        };
         let x = (followers as f64).log10();
-        let first = valued.first()?;
-        let last = valued.last()?;
+        let first = valued().next()?;
+        let last = valued().next_back()?;
         let at = |band: &Band, extrapolated: bool| Expected {
             er: band.er_median.unwrap_or(0.0),
             pooled_accounts: band.pooled_accounts,
@@ -185,8 +186,9 @@ impl ErCurve {
             let inside = band_of(followers, self.bands_per_decade) == last.0.index;
             return Some(at(last.0, !inside));
         }
-        let j = valued.partition_point(|(_, c)| *c <= x);
-        let (lo, hi) = (valued[j - 1], valued[j]);
+        // first.1 < x < last.1 here, so both exist.
+        let lo = valued().rfind(|(_, c)| *c <= x)?;
+        let hi = valued().find(|(_, c)| *c > x)?;
         let t = (x - lo.1) / (hi.1 - lo.1);
         let (a, b) = (lo.0.er_median?, hi.0.er_median?);
         // Engagement falls roughly as a power of followers, so interpolate

@@ -42,7 +42,15 @@ impl Disclosure {
         }
         hashtags
             .into_iter()
-            .find(|h| self.tags.contains(&h.to_lowercase()))
+            // Stored hashtags are normalised already; lowercase (and
+            // allocate) only the rare one that is not.
+            .find(|h| {
+                if h.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                    self.tags.contains(&h.to_lowercase())
+                } else {
+                    self.tags.contains(*h)
+                }
+            })
             .map(|h| format!("#{h}"))
     }
 }

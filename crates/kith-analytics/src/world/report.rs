@@ -195,13 +195,22 @@ impl Vetting<'_> {
         let sponsorship: Vec<PostSponsorship> = rows
             .clone()
             .zip(&counts)
-            .map(|(r, c)| PostSponsorship {
-                posted_at: posts.posted_at(r),
-                sponsored: self
+            .map(|(r, c)| {
+                let sponsored = self
                     .disclosure
-                    .evidence(posts.sponsored(r), posts.hashtags(r)),
-                mentions: posts.mentions(r).map(str::to_string).collect(),
-                engagements: c.engagements(),
+                    .evidence(posts.sponsored(r), posts.hashtags(r));
+                // Only sponsored posts' mentions count (brands promoted):
+                // copying every post's would cost an allocation per mention.
+                let mentions = match sponsored {
+                    Some(_) => posts.mentions(r).map(str::to_string).collect(),
+                    None => Vec::new(),
+                };
+                PostSponsorship {
+                    posted_at: posts.posted_at(r),
+                    sponsored,
+                    mentions,
+                    engagements: c.engagements(),
+                }
             })
             .collect();
         let sat = saturation::saturation(
