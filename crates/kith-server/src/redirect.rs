@@ -9,8 +9,8 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::Path;
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kith_track::clicks::{ADS_CLICK_PARAMS, ClickFacts, NewClick, day_of, is_link_preview};
 use kith_track::links::{RedirectTarget, percent_encode};
@@ -111,17 +111,23 @@ fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String 
     peer.ip().to_string()
 }
 
-fn found(location: &str, cookie: Option<String>) -> Response {
-    let mut response = (
-        StatusCode::FOUND,
-        [
-            (header::LOCATION, location.to_string()),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-    )
-        .into_response();
-    if let Some(cookie) = cookie.and_then(|c| c.parse().ok()) {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
+/// A 302 to `location`, not cached, with the click cookie if any. Header
+/// values are built from the strings in place (no copy); a destination that
+/// cannot be a header value is a server error, as before.
+fn found(location: String, cookie: Option<String>) -> Response {
+    let Ok(location) = HeaderValue::try_from(location) else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the link's destination is not a valid Location header",
+        )
+            .into_response();
+    };
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(cookie) = cookie.and_then(|c| HeaderValue::try_from(c).ok()) {
+        headers.insert(header::SET_COOKIE, cookie);
     }
     response
 }
@@ -129,11 +135,12 @@ fn found(location: &str, cookie: Option<String>) -> Response {
 pub async fn follow(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    method: Method,
-    headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
+    // The request itself rather than `HeaderMap`, `Method` and `RawQuery`
+    // extractors: those copy the headers and the query per request.
+    request: Request,
 ) -> Result<Response, ApiError> {
+    let (method, headers, query) = (request.method(), request.headers(), request.uri().query());
     let target = state
         .links
         .get(&state, &slug)
@@ -145,25 +152,25 @@ pub async fn follow(
             format!("link {slug:?} has expired"),
         ));
     }
-    let user_agent = header_str(&headers, "user-agent");
-    let prefetch = header_str(&headers, "sec-purpose")
-        .or_else(|| header_str(&headers, "purpose"))
+    let user_agent = header_str(headers, "user-agent");
+    let prefetch = header_str(headers, "sec-purpose")
+        .or_else(|| header_str(headers, "purpose"))
         .is_some_and(|p| p.contains("prefetch"));
     if method == Method::HEAD || prefetch || user_agent.is_some_and(is_link_preview) {
         state
             .metrics
             .redirects_not_counted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Ok(found(&target.destination, None));
+        return Ok(found(target.destination.clone(), None));
     }
     let salt = state.links.salt(&state).await?;
-    let ip = client_ip(&state, &headers, peer);
+    let ip = client_ip(&state, headers, peer);
     let facts = ClickFacts {
         ip: &ip,
         user_agent,
-        referrer: header_str(&headers, "referer"),
-        country: header_str(&headers, "cf-ipcountry").or_else(|| header_str(&headers, "x-country")),
-        ads_click_id: ads_click_id(query.as_deref()),
+        referrer: header_str(headers, "referer"),
+        country: header_str(headers, "cf-ipcountry").or_else(|| header_str(headers, "x-country")),
+        ads_click_id: ads_click_id(query),
     };
     let click = NewClick::new(&target, &facts, &salt);
     let click_id = click.id.clone();
@@ -177,23 +184,26 @@ pub async fn follow(
                 m.clicks_bot
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
-            let separator = if target.destination.contains('?') {
-                '&'
-            } else {
-                '?'
+            let destination = &target.destination;
+            let separator = if destination.contains('?') { '&' } else { '?' };
+            let (base, fragment) = match destination.split_once('#') {
+                Some((b, f)) => (b, Some(f)),
+                None => (destination.as_str(), None),
             };
-            let (base, fragment) = match target.destination.split_once('#') {
-                Some((b, f)) => (b.to_string(), format!("#{f}")),
-                None => (target.destination.clone(), String::new()),
-            };
-            let location = format!(
-                "{base}{separator}kith_click={}{fragment}",
-                percent_encode(&click_id)
-            );
+            let encoded = percent_encode(&click_id);
+            let mut location = String::with_capacity(destination.len() + encoded.len() + 13);
+            location.push_str(base);
+            location.push(separator);
+            location.push_str("kith_click=");
+            location.push_str(&encoded);
+            if let Some(fragment) = fragment {
+                location.push('#');
+                location.push_str(fragment);
+            }
             let max_age = i64::from(state.config.tracking.attribution_window_days) * 86_400;
             let cookie =
                 format!("kith_click={click_id}; Max-Age={max_age}; Path=/; SameSite=Lax; HttpOnly");
-            Ok(found(&location, Some(cookie)))
+            Ok(found(location, Some(cookie)))
         }
         Err(e) => {
             // The visitor is sent on regardless; the click is not
@@ -203,7 +213,7 @@ pub async fn follow(
                 .metrics
                 .clicks_not_recorded
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Ok(found(&target.destination, None))
+            Ok(found(target.destination.clone(), None))
         }
     }
 }

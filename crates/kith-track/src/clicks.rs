@@ -10,8 +10,9 @@
 
 use crate::sql::q;
 use crate::track::Tx;
-use crate::util::{new_id, now_ms, random_hex, sha256_hex};
+use crate::util::{new_id, now_ms, random_hex};
 use crate::{Db, Error};
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
@@ -131,7 +132,21 @@ pub fn identity_hash(salt: &str, ip: &str, user_agent: &str) -> String {
     data.extend_from_slice(ip.as_bytes());
     data.push(0);
     data.extend_from_slice(user_agent.as_bytes());
-    sha256_hex(&data)[..32].to_string()
+    // The first 16 bytes of the digest, hex: 32 characters.
+    hex::encode(&Sha256::digest(&data)[..16])
+}
+
+/// `s` cut to at most `n` characters, copied once.
+fn clip(s: Option<&str>, n: usize) -> Option<String> {
+    s.map(|s| {
+        // A character is at least one byte: short strings need no scan.
+        let end = if s.len() <= n {
+            s.len()
+        } else {
+            s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
+        };
+        s[..end].to_owned()
+    })
 }
 
 /// The UTC day number of a time in milliseconds.
@@ -174,14 +189,10 @@ impl Db {
 /// fixed sizes (so each statement is prepared once per connection and stays
 /// under both backends' parameter limits).
 pub(crate) async fn insert_clicks(tx: &mut Tx<'_>, clicks: &[NewClick]) -> Result<(), Error> {
-    // In the SQLite writer a statement costs no round trip: one prepared
-    // single-row INSERT run per click is cheapest (a statement of thousands
-    // of parameters costs SQLite a scan per parameter to bind it).
-    let chunks: &[usize] = if tx.conn.is_lite() {
-        &CLICK_CHUNKS[CLICK_CHUNKS.len() - 1..]
-    } else {
-        &CLICK_CHUNKS
-    };
+    if let crate::sql::Conn::Lite(conn) = &tx.conn {
+        return insert_clicks_lite(conn, clicks);
+    }
+    let chunks: &[usize] = &CLICK_CHUNKS;
     let mut rest = clicks;
     while !rest.is_empty() {
         let size = chunks
@@ -208,6 +219,41 @@ pub(crate) async fn insert_clicks(tx: &mut Tx<'_>, clicks: &[NewClick]) -> Resul
                 .bind(&c.ads_click_id);
         }
         query.execute(&mut tx.conn).await?;
+    }
+    Ok(())
+}
+
+/// In the SQLite writer a statement costs no round trip: one prepared
+/// single-row INSERT run per click is cheapest (a statement of thousands of
+/// parameters costs SQLite a scan per parameter to bind it). The click's
+/// fields are bound in place, by position (`$1`..`$12` appear in order), with
+/// no copy of its strings into a parameter list.
+fn insert_clicks_lite(
+    conn: &std::sync::Mutex<rusqlite::Connection>,
+    clicks: &[NewClick],
+) -> Result<(), Error> {
+    if clicks.is_empty() {
+        return Ok(());
+    }
+    let conn = conn
+        .lock()
+        .map_err(|_| Error::Database("the SQLite writer's connection is poisoned".into()))?;
+    let mut stmt = conn.prepare_cached(insert_clicks_sql(1))?;
+    for c in clicks {
+        stmt.execute(rusqlite::params![
+            c.id,
+            c.workspace_id,
+            c.program_id,
+            c.link_id,
+            c.partner_id,
+            c.at,
+            c.identity_hash,
+            c.user_agent,
+            c.referrer,
+            c.country,
+            c.is_bot as i64,
+            c.ads_click_id,
+        ])?;
     }
     Ok(())
 }
@@ -356,7 +402,6 @@ impl NewClick {
         facts: &ClickFacts<'_>,
         salt: &str,
     ) -> NewClick {
-        let clip = |s: Option<&str>, n: usize| s.map(|s| s.chars().take(n).collect::<String>());
         NewClick {
             id: new_click_id(),
             workspace_id: target.workspace_id.clone(),
@@ -397,5 +442,16 @@ mod tests {
         assert_eq!(a, identity_hash("s1", "1.2.3.4", "ua"));
         assert_ne!(a, identity_hash("s2", "1.2.3.4", "ua"));
         assert_eq!(a.len(), 32);
+        let full = crate::util::sha256_hex(b"s1\x001.2.3.4\x00ua");
+        assert_eq!(a, full[..32]);
+    }
+
+    #[test]
+    fn clipping() {
+        assert_eq!(clip(Some("abc"), 2).as_deref(), Some("ab"));
+        assert_eq!(clip(Some("abc"), 3).as_deref(), Some("abc"));
+        assert_eq!(clip(Some("ééé"), 2).as_deref(), Some("éé"));
+        assert_eq!(clip(Some("éé"), 3).as_deref(), Some("éé"));
+        assert_eq!(clip(None, 3), None);
     }
 }

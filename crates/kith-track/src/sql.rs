@@ -92,13 +92,6 @@ pub(crate) enum Conn<'c> {
     Lite(&'c Mutex<rusqlite::Connection>),
 }
 
-impl Conn<'_> {
-    /// Whether this is the SQLite writer's own connection.
-    pub(crate) fn is_lite(&self) -> bool {
-        matches!(self, Conn::Lite(_))
-    }
-}
-
 /// One result row.
 pub(crate) enum Row {
     Any(sqlx::any::AnyRow),
