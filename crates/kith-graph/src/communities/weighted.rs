@@ -65,6 +65,16 @@ impl<'a> WeightedGraph<'a> {
         self.offsets.len() - 1
     }
 
+    /// The neighbours of `v` and their weights (`None`: all 1).
+    #[inline]
+    pub fn edges(&self, v: u32) -> (&[u32], Option<&[f64]>) {
+        let (a, b) = (
+            self.offsets[v as usize] as usize,
+            self.offsets[v as usize + 1] as usize,
+        );
+        (&self.targets[a..b], self.weights.as_ref().map(|w| &w[a..b]))
+    }
+
     /// Calls `f(neighbour, weight)` for each edge of `v` (no self-loops are
     /// stored except with weight 0 on the first level).
     #[inline]
@@ -131,22 +141,22 @@ impl<'a> WeightedGraph<'a> {
                         for &v in &members[start[p] as usize..start[p + 1] as usize] {
                             inside += self.self_weight[v as usize];
                             strength += self.strength[v as usize];
-                            self.for_each_edge(v, |u, w| {
-                                let q = part[u as usize];
-                                if q as usize == p {
-                                    inside += w;
-                                } else {
-                                    acc.add(q, w);
-                                }
-                            });
+                            let (targets, weights) = self.edges(v);
+                            acc.add_edges(targets, weights, part);
                         }
+                        // edges inside p (weights are whole numbers, so the
+                        // order of the sum does not matter)
+                        inside += acc.get(p as u32);
                         // neighbour order is first-seen order, which depends
                         // only on the input: no sort needed for determinism
-                        piece.degrees.push(acc.touched().len() as u64);
+                        let before = piece.targets.len();
                         for &q in acc.touched() {
-                            piece.targets.push(q);
-                            piece.weights.push(acc.get(q));
+                            if q as usize != p {
+                                piece.targets.push(q);
+                                piece.weights.push(acc.get(q));
+                            }
                         }
+                        piece.degrees.push((piece.targets.len() - before) as u64);
                         acc.clear();
                         piece.self_weight.push(inside);
                         piece.strength.push(strength);
