@@ -111,7 +111,7 @@ fn ego_facebook_modularity_at_least_igraphs() {
         mods.push(q);
     }
     eprintln!(
-        "ego-facebook modularity: kith mean {:.4} max {:.4}",
+        "ego-facebook modularity: kith mean {:.6} max {:.4}",
         mean(&mods),
         mods.iter().cloned().fold(0.0, f64::max)
     );

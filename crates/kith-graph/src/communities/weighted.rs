@@ -26,11 +26,16 @@ impl<'a> WeightedGraph<'a> {
     /// The graph of a symmetric CSR; self-loops in it are ignored.
     pub fn from_symmetric(csr: &'a Csr) -> WeightedGraph<'a> {
         let n = csr.num_nodes();
+        let has_loops = (0..n as u32).into_par_iter().any(|v| csr.has_edge(v, v));
+        let offsets = csr.offsets();
+        // without self-loops the degree is the adjacency's length
         let strength: Vec<f64> = (0..n as u32)
             .into_par_iter()
-            .map(|v| csr.neighbors(v).iter().filter(|&&u| u != v).count() as f64)
+            .map(|v| {
+                let degree = offsets[v as usize + 1] - offsets[v as usize];
+                (degree - (has_loops && csr.has_edge(v, v)) as u64) as f64
+            })
             .collect();
-        let has_loops = (0..n as u32).into_par_iter().any(|v| csr.has_edge(v, v));
         let total = strength.iter().sum();
         if has_loops {
             // drop self-loops by giving them weight 0
