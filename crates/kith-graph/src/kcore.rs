@@ -6,8 +6,11 @@
 //! at level k every remaining node of degree k is peeled in parallel, which
 //! lowers its neighbours' degrees with atomic decrements; neighbours that
 //! drop to k join the next wave of the same level. Levels with no node are
-//! skipped by jumping to the smallest remaining degree. The result is the
-//! same as Batagelj and Zaversnik's sequential algorithm.
+//! skipped by jumping to the smallest remaining degree; one pass over the
+//! remaining nodes keeps the survivors and finds the next level. A wave of
+//! fewer than `SEQUENTIAL_WAVE` nodes finishes its level on one thread,
+//! depth first, as most waves are that small. The result is the same as
+//! Batagelj and Zaversnik's sequential algorithm.
 
 use crate::pagerank::check_directions;
 use crate::{Csr, GraphError};
@@ -89,25 +92,46 @@ pub fn core_numbers_directed(out: &Csr, inn: &Csr) -> Result<Vec<u32>, GraphErro
     Ok(peel(&BothDirections { out, inn }))
 }
 
+/// Waves of fewer nodes than this are peeled on the calling thread.
+const SEQUENTIAL_WAVE: usize = 1024;
+
 fn peel(g: &impl Undirected) -> Vec<u32> {
     let n = g.num_nodes();
     let degree: Vec<AtomicU32> = (0..n as u32)
         .into_par_iter()
         .map(|v| AtomicU32::new(g.degree(v)))
         .collect();
+    let load = |v: u32| degree[v as usize].load(Ordering::Relaxed);
     let mut remaining: Vec<u32> = (0..n as u32).collect();
+    let mut k = remaining.par_iter().map(|&v| load(v)).min().unwrap_or(0);
+    let mut wave: Vec<u32> = remaining
+        .par_iter()
+        .copied()
+        .filter(|&v| load(v) <= k)
+        .collect();
     while !remaining.is_empty() {
-        let k = remaining
-            .par_iter()
-            .map(|&v| degree[v as usize].load(Ordering::Relaxed))
-            .min()
-            .unwrap_or(0);
-        let mut wave: Vec<u32> = remaining
-            .par_iter()
-            .copied()
-            .filter(|&v| degree[v as usize].load(Ordering::Relaxed) <= k)
-            .collect();
         while !wave.is_empty() {
+            if wave.len() < SEQUENTIAL_WAVE {
+                // Most waves are this small (on ego-twitter 945 of 961): a
+                // parallel wave would run on one thread anyway, behind the
+                // cost of starting it. Finish the level here, depth first;
+                // the counts are plain loads and stores, no other thread
+                // runs now.
+                let mut stack = std::mem::take(&mut wave);
+                while let Some(u) = stack.pop() {
+                    g.for_each_neighbor(u, |v| {
+                        let d = &degree[v as usize];
+                        let dv = d.load(Ordering::Relaxed);
+                        if dv > k {
+                            d.store(dv - 1, Ordering::Relaxed);
+                            if dv == k + 1 {
+                                stack.push(v);
+                            }
+                        }
+                    });
+                }
+                break;
+            }
             wave = wave
                 .par_chunks(1024)
                 .flat_map_iter(|chunk| {
@@ -131,8 +155,46 @@ fn peel(g: &impl Undirected) -> Vec<u32> {
                 .collect();
         }
         // Every node still above k survives to a higher level; peeled nodes
-        // keep degree k, which is their core number.
-        remaining.retain(|&v| degree[v as usize].load(Ordering::Relaxed) > k);
+        // keep degree k, which is their core number. One pass keeps the
+        // survivors, finds the next level (their smallest degree) and, as
+        // the next level is most often k + 1, the nodes at k + 1.
+        let pieces: Vec<(Vec<u32>, Vec<u32>, u32)> = remaining
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut kept = Vec::with_capacity(chunk.len());
+                let mut at_next = Vec::new();
+                let mut low = u32::MAX;
+                for &v in chunk {
+                    let d = load(v);
+                    if d > k {
+                        kept.push(v);
+                        low = low.min(d);
+                        if d == k + 1 {
+                            at_next.push(v);
+                        }
+                    }
+                }
+                (kept, at_next, low)
+            })
+            .collect();
+        let next_k = pieces.iter().map(|p| p.2).min().unwrap_or(u32::MAX);
+        remaining = Vec::with_capacity(pieces.iter().map(|p| p.0.len()).sum());
+        wave = Vec::new();
+        for (kept, at_next, _) in pieces {
+            remaining.extend(kept);
+            wave.extend(at_next);
+        }
+        if remaining.is_empty() {
+            break;
+        }
+        if next_k != k + 1 {
+            wave = remaining
+                .par_iter()
+                .copied()
+                .filter(|&v| load(v) <= next_k)
+                .collect();
+        }
+        k = next_k;
     }
     degree.into_iter().map(AtomicU32::into_inner).collect()
 }

@@ -86,16 +86,28 @@ pub fn detect_communities(
         return Err(GraphError::invalid("randomness must be a positive number"));
     }
     let n = undirected.num_nodes();
-    let base = WeightedGraph::from_symmetric(undirected);
+    let input = WeightedGraph::from_symmetric(undirected);
+    // On large graphs, work on a copy renumbered so that neighbours have
+    // close ids: the moving, refinement and aggregation all read per-node
+    // arrays at the ids of neighbours, and those reads were most of the time.
+    let (base, new_id) = if n >= moves::PARALLEL_MIN_NODES {
+        let order = input.locality_order();
+        let mut new_id = vec![0u32; n];
+        for (i, &v) in order.iter().enumerate() {
+            new_id[v as usize] = i as u32;
+        }
+        (input.relabeled(&order, &new_id), Some(new_id))
+    } else {
+        (input, None)
+    };
     let mut rng = Rng::new(opts.seed);
     let mut membership: Vec<u32> = (0..n as u32).collect();
-    let mut quality = modularity_of(&base, &membership, opts.resolution);
+    let mut quality = singleton_modularity(&base, opts.resolution);
     let mut iterations = 0;
     if base.total > 0.0 {
         while iterations < opts.max_iterations.max(1) {
             iterations += 1;
-            let next = one_pass(&base, &membership, opts, &mut rng);
-            let next_quality = modularity_of(&base, &next, opts.resolution);
+            let (next, next_quality) = one_pass(&base, &membership, opts, &mut rng);
             // Later passes only refine: stop once one gains almost nothing.
             let gain = next_quality - quality;
             if gain >= 0.0 {
@@ -107,8 +119,12 @@ pub fn detect_communities(
             }
         }
     }
+    if let Some(new_id) = &new_id {
+        membership = new_id.par_iter().map(|&i| membership[i as usize]).collect();
+    }
     let membership = renumber_by_size(&membership);
-    let modularity = modularity_of(&base, &membership, opts.resolution);
+    // equal to modularity_of(&base, &membership) but for rounding
+    let modularity = quality;
     let mut sizes = vec![
         0u64;
         membership
@@ -127,13 +143,15 @@ pub fn detect_communities(
 }
 
 /// One Leiden (or Louvain) pass from `start`: move, refine, aggregate, until
-/// a level moves nothing.
+/// a level leaves every node alone. Returns the partition and its modularity,
+/// taken from the last level's graph (whose nodes are then the communities)
+/// rather than by another scan of every edge.
 fn one_pass(
     base: &WeightedGraph,
     start: &[u32],
     opts: &CommunityOptions,
     rng: &mut Rng,
-) -> Vec<u32> {
+) -> (Vec<u32>, f64) {
     let n = base.num_nodes();
     // node of the current graph that each original node belongs to
     let mut node_of: Vec<u32> = (0..n as u32).collect();
@@ -145,7 +163,9 @@ fn one_pass(
         let (dense_part, parts) = dense_ids(&part);
         part = dense_part;
         if parts == g.num_nodes() {
-            break;
+            let quality = singleton_modularity(g, opts.resolution);
+            let membership = node_of.par_iter().map(|&x| part[x as usize]).collect();
+            return (membership, quality);
         }
         let (refined, subparts) = match opts.algorithm {
             CommunityAlgorithm::Leiden => {
@@ -178,7 +198,20 @@ fn one_pass(
         part = next_part;
         owned = Some(next);
     }
-    node_of.par_iter().map(|&x| part[x as usize]).collect()
+}
+
+/// Modularity of the partition of `g` into single nodes (its internal edges
+/// are in `self_weight`). Edge weights are whole numbers, so the sums are
+/// exact and this equals the modularity of the same communities on the
+/// graph `g` was aggregated from, but for the rounding of the last term.
+fn singleton_modularity(g: &WeightedGraph, resolution: f64) -> f64 {
+    if g.total <= 0.0 {
+        return 0.0;
+    }
+    let m2 = g.total;
+    let inside: f64 = g.self_weight.iter().sum();
+    let expected: f64 = g.strength.iter().map(|&k| (k / m2) * (k / m2)).sum();
+    inside / m2 - resolution * expected
 }
 
 /// Renumbers ids densely in order of first appearance; returns the count.

@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Per-community accumulator of edge weight from the node being moved.
 /// A weight of exactly 0 marks a community not yet seen: edge weights are
-/// positive, except first-level self-loops, which callers skip.
+/// positive, except first-level self-loops, which weigh 0 and so add
+/// nothing and list nothing.
 ///
 /// The list of communities seen is written without a branch (the id is
 /// always stored, and the length grows only for a new one), since which
@@ -38,14 +39,6 @@ impl NeighborWeights {
     }
 
     #[inline]
-    pub fn add(&mut self, c: u32, w: f64) {
-        let slot = &mut self.weight[c as usize];
-        self.list[self.len] = c;
-        self.len += (*slot == 0.0 && w != 0.0) as usize;
-        *slot += w;
-    }
-
-    #[inline]
     pub fn get(&self, c: u32) -> f64 {
         self.weight[c as usize]
     }
@@ -54,6 +47,69 @@ impl NeighborWeights {
     #[inline]
     pub fn touched(&self) -> &[u32] {
         &self.list[..self.len]
+    }
+
+    /// Adds the weight of each edge (to `targets[i]`, weighing `weights[i]`,
+    /// or 1 without weights) to the community `part` gives its target, over
+    /// a whole adjacency, with the list length kept in a register (kept in
+    /// `self`, it made a store-to-load chain through memory on every edge).
+    #[inline]
+    pub fn add_edges(&mut self, targets: &[u32], weights: Option<&[f64]>, part: &[u32]) {
+        let mut len = self.len;
+        let weight = &mut self.weight[..];
+        let list = &mut self.list[..];
+        match weights {
+            None => {
+                for &u in targets {
+                    let c = part[u as usize];
+                    let slot = &mut weight[c as usize];
+                    list[len] = c;
+                    len += (*slot == 0.0) as usize;
+                    *slot += 1.0;
+                }
+            }
+            Some(ws) => {
+                for (&u, &w) in targets.iter().zip(ws) {
+                    let c = part[u as usize];
+                    let slot = &mut weight[c as usize];
+                    list[len] = c;
+                    len += (*slot == 0.0 && w != 0.0) as usize;
+                    *slot += w;
+                }
+            }
+        }
+        self.len = len;
+    }
+
+    /// Adds the weight of each edge whose target u has `part[u] == c` to
+    /// the entry `ids[u]`, like [`NeighborWeights::add_edges`]; `ids` is read
+    /// only at such targets.
+    #[inline]
+    pub fn add_edges_within(
+        &mut self,
+        targets: &[u32],
+        weights: Option<&[f64]>,
+        part: &[u32],
+        c: u32,
+        ids: &[u32],
+    ) {
+        let mut len = self.len;
+        let weight = &mut self.weight[..];
+        let list = &mut self.list[..];
+        let mut add = |u: u32, w: f64| {
+            if part[u as usize] == c {
+                let s = ids[u as usize];
+                let slot = &mut weight[s as usize];
+                list[len] = s;
+                len += (*slot == 0.0 && w != 0.0) as usize;
+                *slot += w;
+            }
+        };
+        match weights {
+            None => targets.iter().for_each(|&u| add(u, 1.0)),
+            Some(ws) => targets.iter().zip(ws).for_each(|(&u, &w)| add(u, w)),
+        }
+        self.len = len;
     }
 
     pub fn clear(&mut self) {
@@ -215,11 +271,9 @@ fn best_move(
 ) -> Move {
     let own = part[v as usize];
     let kv = g.strength[v as usize];
-    g.for_each_edge(v, |u, w| {
-        if u != v {
-            acc.add(part[u as usize], w);
-        }
-    });
+    // a self-loop of the first level weighs 0 and adds nothing
+    let (targets, weights) = g.edges(v);
+    acc.add_edges(targets, weights, part);
     let stay = acc.get(own) - kv * (totals.strength[own as usize] - kv) * scale;
     let mut best = own;
     let mut best_gain = stay;
@@ -435,19 +489,9 @@ pub(super) fn refine(
     let mut refined: Vec<u32> = (0..n as u32).collect();
     let mut sub_strength = g.strength.clone();
     let mut sub_size = vec![1u32; n];
-    // weight from each sub-community to the rest of its community
-    let mut external: Vec<f64> = (0..n as u32)
-        .into_par_iter()
-        .map(|v| {
-            let mut w_in = 0.0;
-            g.for_each_edge(v, |u, w| {
-                if u != v && part[u as usize] == part[v as usize] {
-                    w_in += w;
-                }
-            });
-            w_in
-        })
-        .collect();
+    // weight from each sub-community to the rest of its community, filled
+    // in by the task of that community
+    let mut external: Vec<f64> = vec![0.0; n];
 
     let shared = (
         SharedMut::new(&mut refined),
@@ -472,6 +516,22 @@ pub(super) fn refine(
                 shared.3.slice_mut(0, n),
             )
         };
+        // a self-loop of the first level weighs 0 and adds nothing
+        for &v in group {
+            let (targets, weights) = g.edges(v);
+            let mut w_in = 0.0;
+            match weights {
+                None => targets
+                    .iter()
+                    .for_each(|&u| w_in += (part[u as usize] == c as u32) as u32 as f64),
+                Some(ws) => targets.iter().zip(ws).for_each(|(&u, &w)| {
+                    if part[u as usize] == c as u32 {
+                        w_in += w;
+                    }
+                }),
+            }
+            external[v as usize] = w_in;
+        }
         let mut rng = Rng::stream(seed, c as u64);
         let mut order = group.to_vec();
         for i in (1..order.len()).rev() {
@@ -523,11 +583,9 @@ fn refine_community(
         if sub_size[vi] != 1 || refined[vi] != v || !well_connected(external[vi], kv) {
             continue;
         }
-        g.for_each_edge(v, |u, w| {
-            if u != v && part[u as usize] == c {
-                acc.add(refined[u as usize], w);
-            }
-        });
+        // v's own entry: a first-level self-loop weighs 0 and is never listed
+        let (targets, weights) = g.edges(v);
+        acc.add_edges_within(targets, weights, part, c, refined);
         options.clear();
         options.push((v, 0.0)); // staying alone
         let mut best = 0.0f64;
@@ -545,14 +603,17 @@ fn refine_community(
         let chosen = if options.len() == 1 {
             v
         } else {
-            let total: f64 = options
-                .iter()
-                .map(|&(_, gain)| ((gain - best) / randomness).exp())
-                .sum();
+            // each option's weight exp((gain - best) / randomness), once;
+            // below e^-746 it is exactly 0 in f64, so exp need not run
+            for option in options.iter_mut() {
+                let x = (option.1 - best) / randomness;
+                option.1 = if x < -746.0 { 0.0 } else { x.exp() };
+            }
+            let total: f64 = options.iter().map(|&(_, p)| p).sum();
             let mut r = rng.next_f64() * total;
             let mut pick = options[options.len() - 1].0;
-            for &(s, gain) in &options {
-                r -= ((gain - best) / randomness).exp();
+            for &(s, p) in &options {
+                r -= p;
                 if r <= 0.0 {
                     pick = s;
                     break;
