@@ -66,10 +66,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let sym = t.elapsed().as_secs_f64();
             let opts = CommunityOptions {
                 algorithm,
-                seed: std::env::var("KITH_SEED")
-                    .ok()
-                    .and_then(|x| x.parse().ok())
-                    .unwrap_or(1),
                 max_iterations: std::env::var("KITH_PASSES")
                     .ok()
                     .and_then(|x| x.parse().ok())

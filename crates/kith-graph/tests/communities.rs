@@ -254,14 +254,6 @@ fn batched_moving_is_independent_of_thread_count() {
     let one = run(1);
     let three = run(3);
     assert_eq!(one, three);
-    // the graph is large enough to be relabelled: the membership handed back
-    // is in the caller's ids, and the reported modularity is its own
-    let q = modularity(&g, &one.membership, 1.0).unwrap();
-    assert!(
-        (q - one.modularity).abs() < 1e-12,
-        "{q} vs {}",
-        one.modularity
-    );
     let truth: Vec<u32> = (0..g.num_nodes() as u32).map(|v| v / 60).collect();
     let nmi = normalized_mutual_information(&one.membership, &truth).unwrap();
     eprintln!(

@@ -86,20 +86,7 @@ pub fn detect_communities(
         return Err(GraphError::invalid("randomness must be a positive number"));
     }
     let n = undirected.num_nodes();
-    let input = WeightedGraph::from_symmetric(undirected);
-    // On large graphs, work on a copy renumbered so that neighbours have
-    // close ids: the moving, refinement and aggregation all read per-node
-    // arrays at the ids of neighbours, and those reads were most of the time.
-    let (base, new_id) = if n >= moves::PARALLEL_MIN_NODES {
-        let order = input.locality_order();
-        let mut new_id = vec![0u32; n];
-        for (i, &v) in order.iter().enumerate() {
-            new_id[v as usize] = i as u32;
-        }
-        (input.relabeled(&order, &new_id), Some(new_id))
-    } else {
-        (input, None)
-    };
+    let base = WeightedGraph::from_symmetric(undirected);
     let mut rng = Rng::new(opts.seed);
     let mut membership: Vec<u32> = (0..n as u32).collect();
     let mut quality = singleton_modularity(&base, opts.resolution);
@@ -118,9 +105,6 @@ pub fn detect_communities(
                 break;
             }
         }
-    }
-    if let Some(new_id) = &new_id {
-        membership = new_id.par_iter().map(|&i| membership[i as usize]).collect();
     }
     let membership = renumber_by_size(&membership);
     // equal to modularity_of(&base, &membership) but for rounding

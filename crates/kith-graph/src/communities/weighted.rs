@@ -4,7 +4,7 @@
 
 use super::moves::NeighborWeights;
 use crate::Csr;
-use crate::parallel::{SharedMut, block_count, csr_blocks, node_blocks};
+use crate::parallel::{block_count, node_blocks};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -68,83 +68,6 @@ impl<'a> WeightedGraph<'a> {
 
     pub fn num_nodes(&self) -> usize {
         self.offsets.len() - 1
-    }
-
-    /// An order of the nodes in which neighbours tend to be close: breadth
-    /// first from each not yet reached node, taken by decreasing degree
-    /// (ties by id). Deterministic.
-    pub fn locality_order(&self) -> Vec<u32> {
-        let n = self.num_nodes();
-        let degree = |v: u32| self.offsets[v as usize + 1] - self.offsets[v as usize];
-        let mut starts: Vec<u32> = (0..n as u32).collect();
-        starts.par_sort_by_key(|&v| std::cmp::Reverse(degree(v)));
-        let mut seen = vec![false; n];
-        let mut order: Vec<u32> = Vec::with_capacity(n);
-        for &s in &starts {
-            if seen[s as usize] {
-                continue;
-            }
-            seen[s as usize] = true;
-            let mut head = order.len();
-            order.push(s);
-            while head < order.len() {
-                let v = order[head];
-                head += 1;
-                for &u in self.edges(v).0 {
-                    if !seen[u as usize] {
-                        seen[u as usize] = true;
-                        order.push(u);
-                    }
-                }
-            }
-        }
-        order
-    }
-
-    /// The same graph with node `order[i]` renamed `i` (`new_id` is the
-    /// inverse of `order`); each adjacency keeps its order.
-    pub fn relabeled(&self, order: &[u32], new_id: &[u32]) -> WeightedGraph<'static> {
-        let n = self.num_nodes();
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0u64);
-        let mut sum = 0u64;
-        for &v in order {
-            sum += self.offsets[v as usize + 1] - self.offsets[v as usize];
-            offsets.push(sum);
-        }
-        let mut targets = vec![0u32; sum as usize];
-        let mut weights = self.weights.as_ref().map(|_| vec![0.0f64; sum as usize]);
-        let blocks = csr_blocks(&offsets, block_count(n + sum as usize));
-        let out_targets = SharedMut::new(&mut targets);
-        let out_weights = weights.as_deref_mut().map(SharedMut::new);
-        blocks.par_iter().for_each(|&(a, b)| {
-            let (lo, hi) = (offsets[a] as usize, offsets[b] as usize);
-            // SAFETY: blocks are disjoint node ranges, so their edge ranges
-            // `offsets[a]..offsets[b]` are disjoint and within the arrays.
-            let t = unsafe { out_targets.slice_mut(lo, hi - lo) };
-            let mut at = 0;
-            for &v in &order[a..b] {
-                let (adj, w) = self.edges(v);
-                for (slot, &u) in t[at..at + adj.len()].iter_mut().zip(adj) {
-                    *slot = new_id[u as usize];
-                }
-                if let (Some(out), Some(w)) = (out_weights, w) {
-                    // SAFETY: as for the targets.
-                    let ow = unsafe { out.slice_mut(lo + at, w.len()) };
-                    ow.copy_from_slice(w);
-                }
-                at += adj.len();
-            }
-        });
-        let permute = |x: &[f64]| -> Vec<f64> { order.iter().map(|&v| x[v as usize]).collect() };
-        WeightedGraph {
-            offsets: Cow::Owned(offsets),
-            targets: Cow::Owned(targets),
-            weights,
-            self_weight: permute(&self.self_weight),
-            strength: permute(&self.strength),
-            total: self.total,
-        }
     }
 
     /// The neighbours of `v` and their weights (`None`: all 1).
