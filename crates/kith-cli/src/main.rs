@@ -10,6 +10,12 @@ use clap::{Parser, Subcommand};
 use context::{Context, GlobalArgs};
 use std::process::ExitCode;
 
+// glibc's malloc took a fifth of `kith score`'s CPU on the 1M-account world
+// (many small per-account vectors freed on other threads); mimalloc's
+// thread-local free lists make those nearly free. Measured in docs/vetting.md.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Find the micro-influencers your customers already trust, vet them, plan a
 /// campaign, and track every click, signup and sale they bring.
 #[derive(Parser)]
