@@ -6,9 +6,6 @@ use crate::figure::{Confidence, Figure};
 use crate::stats;
 use kith_model::InteractionKind;
 use serde::{Deserialize, Serialize};
-// Fx, not SipHash: keys are node ids, and every account's report builds
-// these maps (a million times in `kith score`).
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// One interaction seen from the account: the other end, the kind, the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,26 +58,65 @@ pub fn conversation(
     observed_at: Option<i64>,
     top: usize,
 ) -> Conversation {
-    let mut by_node: HashMap<u32, Interlocutor> = HashMap::default();
-    let mut touch = |e: &Edge, outward: bool| {
-        let entry = by_node.entry(e.other).or_insert(Interlocutor {
-            node: e.other,
+    // One sort of the edges by the other account, then one pass over each
+    // account's run: every per-account fact below comes from that pass
+    // (four hash tables did the same at twice the cost).
+    const OUT: u8 = 1;
+    const IN: u8 = 2;
+    const ADDRESSED_US: u8 = 4;
+    const WE_REPLIED: u8 = 8;
+    let mut touches: Vec<(u32, u8, Option<i64>)> =
+        Vec::with_capacity(outgoing.len() + incoming.len());
+    touches.extend(outgoing.iter().map(|e| {
+        let reply = if e.kind == InteractionKind::Reply {
+            WE_REPLIED
+        } else {
+            0
+        };
+        (e.other, OUT | reply, e.at)
+    }));
+    touches.extend(incoming.iter().map(|e| {
+        let addressed = if addresses(e.kind) { ADDRESSED_US } else { 0 };
+        (e.other, IN | addressed, e.at)
+    }));
+    touches.sort_unstable_by_key(|t| t.0);
+    let mut by_node: Vec<Interlocutor> = Vec::new();
+    let (mut addressed_by, mut answered, mut both_ways) = (0u64, 0u64, 0u64);
+    let (mut engagers, mut non_followers) = (0u64, 0u64);
+    for run in touches.chunk_by(|a, b| a.0 == b.0) {
+        let node = run[0].0;
+        let mut who = Interlocutor {
+            node,
             to_them: 0,
             from_them: 0,
             last_at: None,
-        });
-        if outward {
-            entry.to_them += 1;
-        } else {
-            entry.from_them += 1;
+        };
+        let mut flags = 0u8;
+        for &(_, f, at) in run {
+            flags |= f;
+            if f & OUT != 0 {
+                who.to_them += 1;
+            } else {
+                who.from_them += 1;
+            }
+            who.last_at = who.last_at.max(at);
         }
-        entry.last_at = entry.last_at.max(e.at);
-    };
-    for e in outgoing {
-        touch(e, true);
-    }
-    for e in incoming {
-        touch(e, false);
+        if flags & ADDRESSED_US != 0 {
+            addressed_by += 1;
+            if flags & WE_REPLIED != 0 {
+                answered += 1;
+            }
+        }
+        if flags & (OUT | IN) == OUT | IN {
+            both_ways += 1;
+        }
+        if flags & IN != 0 {
+            engagers += 1;
+            if !is_follower(node) {
+                non_followers += 1;
+            }
+        }
+        by_node.push(who);
     }
     let window = "every interaction the world holds";
     let mk = |name: &'static str, def: &'static str| {
@@ -90,34 +126,16 @@ pub fn conversation(
     };
 
     // Reply rate over distinct accounts that addressed it.
-    let addressed_by: HashSet<u32> = incoming
-        .iter()
-        .filter(|e| addresses(e.kind))
-        .map(|e| e.other)
-        .collect();
-    let replied_to: HashSet<u32> = outgoing
-        .iter()
-        .filter(|e| e.kind == InteractionKind::Reply)
-        .map(|e| e.other)
-        .collect();
-    let answered = addressed_by
-        .iter()
-        .filter(|n| replied_to.contains(n))
-        .count() as u64;
     let reply_rate = proportion(
         mk(
             "reply_rate",
             "distinct accounts that commented on, replied to or mentioned the account and got a reply from it / distinct accounts that did so",
         ),
         answered,
-        addressed_by.len() as u64,
+        addressed_by,
         "nobody commented on, replied to or mentioned the account",
     );
 
-    let both_ways = by_node
-        .values()
-        .filter(|i| i.to_them > 0 && i.from_them > 0)
-        .count() as u64;
     let reciprocity = proportion(
         mk(
             "reciprocity",
@@ -128,8 +146,6 @@ pub fn conversation(
         "no interactions",
     );
 
-    let engagers: HashSet<u32> = incoming.iter().map(|e| e.other).collect();
-    let non_followers = engagers.iter().filter(|&&n| !is_follower(n)).count() as u64;
     let non_follower_engagement = if known_followers == 0 {
         mk(
             "non_follower_engagement",
@@ -143,18 +159,26 @@ pub fn conversation(
                 "distinct accounts that engaged with the account without following it / distinct accounts that engaged",
             ),
             non_followers,
-            engagers.len() as u64,
+            engagers,
             "nobody engaged with the account",
         )
     };
 
-    let mut top_interlocutors: Vec<Interlocutor> = by_node.into_values().collect();
-    top_interlocutors.sort_by(|a, b| {
+    // Most interactions first, ties by node id: a total order, so selecting
+    // the top before sorting gives the same list as sorting everything.
+    let by_volume = |a: &Interlocutor, b: &Interlocutor| {
         (b.to_them + b.from_them)
             .cmp(&(a.to_them + a.from_them))
             .then(a.node.cmp(&b.node))
-    });
-    top_interlocutors.truncate(top);
+    };
+    let mut top_interlocutors = by_node;
+    if top == 0 {
+        top_interlocutors.clear();
+    } else if top_interlocutors.len() > top {
+        top_interlocutors.select_nth_unstable_by(top - 1, by_volume);
+        top_interlocutors.truncate(top);
+    }
+    top_interlocutors.sort_unstable_by(by_volume);
     Conversation {
         reply_rate,
         reciprocity,
