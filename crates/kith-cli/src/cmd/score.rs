@@ -85,20 +85,31 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // chunk while this one writes (formatting a million CSV rows is
     // serial, so it would otherwise idle every core but one).
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ScoreRow>>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
         let vetting = &vetting;
         let ids = &ids;
+        let format = sink.format;
         scope.spawn(move || {
             for chunk in ids.chunks(50_000) {
-                let rows: Vec<ScoreRow> =
-                    chunk.par_iter().map(|&id| vetting.score_row(id)).collect();
-                if tx.send(rows).is_err() {
+                // Rows are encoded where they are computed, in parallel:
+                // the writer thread only copies bytes.
+                let encoded: Vec<Vec<u8>> = chunk
+                    .par_chunks(1_000)
+                    .map(|ids| {
+                        let mut out = Vec::with_capacity(ids.len() * 320);
+                        for &id in ids {
+                            format.encode(&vetting.score_row(id), &mut out);
+                        }
+                        out
+                    })
+                    .collect();
+                if tx.send(encoded).is_err() {
                     break; // the writer failed and said why
                 }
             }
         });
-        for rows in rx {
-            sink.write(&rows)?;
+        for encoded in rx {
+            sink.write(&encoded)?;
         }
         Ok(())
     })?;
@@ -118,15 +129,27 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[derive(Clone, Copy)]
 enum Format {
     Csv,
     Jsonl,
 }
 
+impl Format {
+    fn encode(self, row: &ScoreRow, out: &mut Vec<u8>) {
+        match self {
+            Format::Csv => row.write_csv(out),
+            Format::Jsonl => {
+                serde_json::to_writer(&mut *out, row).expect("rows serialise");
+                out.push(b'\n');
+            }
+        }
+    }
+}
+
 struct Sink {
     format: Format,
-    csv: Option<csv::Writer<Box<dyn Write>>>,
-    raw: Option<Box<dyn Write>>,
+    out: Box<dyn Write>,
     path: Option<PathBuf>,
 }
 
@@ -170,32 +193,16 @@ impl Sink {
     }
 
     fn new(format: Format, out: Box<dyn Write>, path: Option<PathBuf>) -> anyhow::Result<Sink> {
-        match format {
-            Format::Csv => {
-                // The header from the column list, so that an empty world
-                // still gives a well-formed file; rows then without one.
-                let mut w = csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(out);
-                let header = w.write_record(SCORE_COLUMNS);
-                let sink = Sink {
-                    format,
-                    csv: Some(w),
-                    raw: None,
-                    path,
-                };
-                match header {
-                    Ok(()) => Ok(sink),
-                    Err(e) => Err(sink.io_err(e)),
-                }
+        let mut sink = Sink { format, out, path };
+        if let Format::Csv = format {
+            // The header from the column list, so that an empty world still
+            // gives a well-formed file (no column name needs quoting).
+            let header = format!("{}\n", SCORE_COLUMNS.join(","));
+            if let Err(e) = sink.out.write_all(header.as_bytes()) {
+                return Err(sink.io_err(e));
             }
-            Format::Jsonl => Ok(Sink {
-                format,
-                csv: None,
-                raw: Some(out),
-                path,
-            }),
         }
+        Ok(sink)
     }
 
     fn io_err(&self, e: impl std::fmt::Display) -> anyhow::Error {
@@ -206,43 +213,19 @@ impl Sink {
         CliError::error(exit::IO, format!("{name}: {e}"))
     }
 
-    fn write(&mut self, rows: &[ScoreRow]) -> anyhow::Result<()> {
-        match self.format {
-            Format::Csv => {
-                let w = self.csv.as_mut().expect("csv sink");
-                let mut result = Ok(());
-                for row in rows {
-                    if let Err(e) = w.serialize(row) {
-                        result = Err(e);
-                        break;
-                    }
-                }
-                result.map_err(|e| self.io_err(e))
-            }
-            Format::Jsonl => {
-                let w = self.raw.as_mut().expect("jsonl sink");
-                let mut result = Ok(());
-                for row in rows {
-                    let line = serde_json::to_string(row).expect("rows serialise");
-                    if let Err(e) = writeln!(w, "{line}") {
-                        result = Err(e);
-                        break;
-                    }
-                }
-                result.map_err(|e| self.io_err(e))
+    fn write(&mut self, encoded: &[Vec<u8>]) -> anyhow::Result<()> {
+        for bytes in encoded {
+            if let Err(e) = self.out.write_all(bytes) {
+                return Err(self.io_err(e));
             }
         }
+        Ok(())
     }
 
     fn finish(mut self) -> anyhow::Result<()> {
-        let result = match (self.csv.take(), self.raw.take()) {
-            (Some(w), _) => w
-                .into_inner()
-                .map_err(|e| e.to_string())
-                .and_then(|mut inner| inner.flush().map_err(|e| e.to_string())),
-            (_, Some(mut w)) => w.flush().map_err(|e| e.to_string()),
-            _ => Ok(()),
-        };
-        result.map_err(|e| self.io_err(e))
+        match self.out.flush() {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.io_err(e)),
+        }
     }
 }
