@@ -101,15 +101,11 @@ fn bad_rows_and_missing_files_leave_the_workspace_as_it_was() {
     assert_eq!(v["exit_code"], 65);
 }
 
-/// The follow count of an import of `edges` that ran to the end, in a
-/// workspace of its own.
-fn whole_import_follows(edges: &Path) -> u64 {
-    let dir = workspace_with_accounts();
-    let ws = dir.path();
+/// Imports `edges` as X follows into `ws`, asserting success.
+fn import_follows(ws: &Path, edges: &Path) {
     let out = kith(
         ws,
         &[
-            "-q",
             "import",
             "follows",
             "--snap",
@@ -123,9 +119,21 @@ fn whole_import_follows(edges: &Path) -> u64 {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The workspace's follow count, from `kith info`.
+fn follow_count(ws: &Path) -> u64 {
     let out = kith(ws, &["--json", "info"]);
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     info["counts"]["follows"].as_u64().unwrap()
+}
+
+/// The follow count of an import of `edges` that ran to the end, in a
+/// workspace of its own.
+fn whole_import_follows(edges: &Path) -> u64 {
+    let dir = workspace_with_accounts();
+    import_follows(dir.path(), edges);
+    follow_count(dir.path())
 }
 
 #[test]
@@ -170,12 +178,9 @@ fn sigkill_mid_import_leaves_the_workspace_as_it_was() {
         if snapshot(ws) != before {
             // Killed after the commit's atomic rename but before the process
             // exited: the import must then be whole, never half.
-            let whole = whole_import_follows(&edges);
-            let out = kith(ws, &["--json", "info"]);
-            let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(
-                info["counts"]["follows"].as_u64(),
-                Some(whole),
+                follow_count(ws),
+                whole_import_follows(&edges),
                 "killed after {delay_ms} ms: the world changed but is not the whole import"
             );
             break;
@@ -191,29 +196,9 @@ fn sigkill_mid_import_leaves_the_workspace_as_it_was() {
         assert_eq!(info["counts"]["accounts"], 2);
     }
     // The next import works (debris of the killed one is swept).
-    let follows = |ws: &Path| -> u64 {
-        let out = kith(ws, &["--json", "info"]);
-        let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        info["counts"]["follows"].as_u64().unwrap()
-    };
-    let base = follows(ws);
+    let base = follow_count(ws);
     let small = ws.join("small.txt");
     std::fs::write(&small, "9000001 9000002\n9000002 9000003\n").unwrap();
-    let out = kith(
-        ws,
-        &[
-            "import",
-            "follows",
-            "--snap",
-            small.to_str().unwrap(),
-            "--platform",
-            "x",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(follows(ws), base + 2);
+    import_follows(ws, &small);
+    assert_eq!(follow_count(ws), base + 2);
 }
