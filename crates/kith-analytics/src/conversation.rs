@@ -172,10 +172,10 @@ pub fn conversation(
             .then(a.node.cmp(&b.node))
     };
     let mut top_interlocutors = by_node;
-    if top == 0 {
-        top_interlocutors.clear();
-    } else if top_interlocutors.len() > top {
-        top_interlocutors.select_nth_unstable_by(top - 1, by_volume);
+    if top_interlocutors.len() > top {
+        if top > 0 {
+            top_interlocutors.select_nth_unstable_by(top - 1, by_volume);
+        }
         top_interlocutors.truncate(top);
     }
     top_interlocutors.sort_unstable_by(by_volume);
