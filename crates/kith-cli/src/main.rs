@@ -41,7 +41,7 @@ enum Command {
     Graph(cmd::graph::Args),
     /// The vetting report of one account.
     Inspect(cmd::inspect::Args),
-    /// Vetting metrics of every account, to CSV, JSON Lines or Parquet.
+    /// Vetting metrics of every account, to CSV or JSON Lines (optionally gzip).
     Score(cmd::score::Args),
     /// The expected engagement-rate curve by follower count.
     Curve(cmd::curve::Args),
