@@ -4,6 +4,11 @@
 //! link `/bench` and a `track` key made for the run (printed as JSON).
 
 use kith_track::Db;
+
+// The `kith` binary runs on mimalloc; so does what the benchmark measures.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use kith_track::keys::Scope;
 
 #[tokio::main]
