@@ -49,30 +49,43 @@ impl Default for Config {
     }
 }
 
-/// Everything a handler may reach. Cheap to clone.
+/// Everything a handler may reach. Cheap to clone: one reference count,
+/// because axum clones the state for every request (into the metrics
+/// layer and the handler), and seven separate `Arc`s showed up as 5% of the
+/// redirect's CPU.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What an [`AppState`] shares.
+pub struct Shared {
     pub db: Db,
     pub clicks: ClickRecorder,
     pub tracker: Tracker,
-    pub config: Arc<Config>,
-    pub links: Arc<redirect::LinkCache>,
-    pub keys: Arc<KeyCache>,
-    pub metrics: Arc<metrics::Metrics>,
+    pub config: Config,
+    pub links: redirect::LinkCache,
+    pub keys: KeyCache,
+    pub metrics: metrics::Metrics,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     /// Starts the click and tracking writers on the current runtime.
     pub fn new(db: Db, config: Config) -> AppState {
-        AppState {
+        AppState(Arc::new(Shared {
             clicks: ClickRecorder::start(db.clone()),
             tracker: Tracker::start(db.clone()),
             db,
-            config: Arc::new(config),
-            links: Arc::new(redirect::LinkCache::default()),
-            keys: Arc::new(KeyCache::default()),
-            metrics: Arc::new(metrics::Metrics::default()),
-        }
+            config,
+            links: redirect::LinkCache::default(),
+            keys: KeyCache::default(),
+            metrics: metrics::Metrics::default(),
+        }))
     }
 }
 

@@ -12,12 +12,12 @@ use crate::extract::Path;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kith_track::clicks::{ADS_CLICK_PARAMS, ClickFacts, NewClick, day_of, is_link_preview};
+use kith_track::clicks::{ADS_CLICK_PARAMS, Agent, ClickFacts, NewClick, classify_agent, day_of};
 use kith_track::links::{RedirectTarget, percent_encode};
 use kith_track::util::now_ms;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// How long a cached link is trusted: edits made through another server
@@ -34,7 +34,9 @@ type CachedLink = (Option<Arc<RedirectTarget>>, Instant);
 pub struct LinkCache {
     // Shared, not cloned, per redirect: a hit copies no strings.
     links: RwLock<HashMap<String, CachedLink>>,
-    salt: Mutex<Option<(i64, Arc<str>)>>,
+    // Read by every redirect, written once a day: a read lock, so the
+    // worker threads do not take turns for it.
+    salt: RwLock<Option<(i64, Arc<str>)>>,
 }
 
 impl LinkCache {
@@ -70,14 +72,14 @@ impl LinkCache {
 
     async fn salt(&self, state: &AppState) -> Result<Arc<str>, ApiError> {
         let today = day_of(now_ms());
-        if let Ok(salt) = self.salt.lock()
+        if let Ok(salt) = self.salt.read()
             && let Some((day, s)) = salt.as_ref()
             && *day == today
         {
             return Ok(s.clone());
         }
         let s: Arc<str> = state.db.daily_salt(today).await?.into();
-        if let Ok(mut salt) = self.salt.lock() {
+        if let Ok(mut salt) = self.salt.write() {
             *salt = Some((today, s.clone()));
         }
         Ok(s)
@@ -156,7 +158,7 @@ pub async fn follow(
     let prefetch = header_str(headers, "sec-purpose")
         .or_else(|| header_str(headers, "purpose"))
         .is_some_and(|p| p.contains("prefetch"));
-    if method == Method::HEAD || prefetch || user_agent.is_some_and(is_link_preview) {
+    if method == Method::HEAD || prefetch || classify_agent(user_agent) == Agent::LinkPreview {
         state
             .metrics
             .redirects_not_counted

@@ -74,6 +74,23 @@ async fn keys_and_scopes(s: Server) {
         .await
         .unwrap();
     assert!(metrics.contains("kith_http_requests_total"), "{metrics}");
+    // The latency histogram is cumulative: each bucket holds at least the
+    // one before, +Inf equals the count, and every request so far is in it.
+    let value = |line: &str| line.rsplit(' ').next().unwrap().parse::<u64>().unwrap();
+    let buckets: Vec<u64> = metrics
+        .lines()
+        .filter(|l| l.starts_with("kith_http_request_duration_seconds_bucket"))
+        .map(value)
+        .collect();
+    assert_eq!(buckets.len(), 12, "{metrics}");
+    assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "{metrics}");
+    let count = metrics
+        .lines()
+        .find(|l| l.starts_with("kith_http_request_duration_seconds_count"))
+        .map(value)
+        .unwrap();
+    assert_eq!(buckets[11], count);
+    assert!(count >= 4, "{metrics}");
 }
 on_both_backends!(keys_and_scopes);
 

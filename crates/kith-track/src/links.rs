@@ -8,6 +8,7 @@ use crate::{Db, Error};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
@@ -57,10 +58,12 @@ pub struct LinkInput {
 /// What the redirect needs of a link, cached in memory by the server.
 #[derive(Debug, Clone)]
 pub struct RedirectTarget {
-    pub link_id: String,
-    pub workspace_id: String,
-    pub program_id: String,
-    pub partner_id: String,
+    // Shared with every click made from the cached target: a click copies
+    // no id text.
+    pub link_id: Arc<str>,
+    pub workspace_id: Arc<str>,
+    pub program_id: Arc<str>,
+    pub partner_id: Arc<str>,
     /// The destination with the link's UTM parameters already added.
     pub destination: String,
     pub expires_at: Option<i64>,
@@ -374,10 +377,10 @@ impl Db {
         let workspace_id: String = row.try_get(0)?;
         let link: Link = sqlx::FromRow::from_row(&row)?;
         Ok(Some(RedirectTarget {
-            link_id: link.id.clone(),
-            workspace_id,
-            program_id: link.program_id.clone(),
-            partner_id: link.partner_id.clone(),
+            link_id: link.id.as_str().into(),
+            workspace_id: workspace_id.into(),
+            program_id: link.program_id.as_str().into(),
+            partner_id: link.partner_id.as_str().into(),
             destination: with_utm(&link.destination, &link),
             expires_at: link.expires_at,
         }))
