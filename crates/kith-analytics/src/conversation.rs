@@ -80,7 +80,8 @@ pub fn conversation(
         (e.other, IN | addressed, e.at)
     }));
     touches.sort_unstable_by_key(|t| t.0);
-    let mut by_node: Vec<Interlocutor> = Vec::new();
+    // At most one per touch; sized once rather than grown run by run.
+    let mut by_node: Vec<Interlocutor> = Vec::with_capacity(touches.len());
     let (mut addressed_by, mut answered, mut both_ways) = (0u64, 0u64, 0u64);
     let (mut engagers, mut non_followers) = (0u64, 0u64);
     for run in touches.chunk_by(|a, b| a.0 == b.0) {

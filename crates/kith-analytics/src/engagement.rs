@@ -55,11 +55,11 @@ pub const ER_VIEWS: &str =
 /// posts exist). Returns indices into `posts`.
 pub fn window(posts: &[PostCounts], as_of: i64, settings: &EngagementSettings) -> Vec<usize> {
     let cutoff = as_of - settings.min_post_age_hours as i64 * 3600;
-    let eligible: Vec<usize> = (0..posts.len())
-        .filter(|&i| posts[i].posted_at.is_none_or(|t| t <= cutoff))
-        .collect();
+    let mut eligible: Vec<usize> = Vec::with_capacity(posts.len());
+    eligible.extend((0..posts.len()).filter(|&i| posts[i].posted_at.is_none_or(|t| t <= cutoff)));
     let skip = eligible.len().saturating_sub(settings.recent_posts);
-    eligible[skip..].to_vec()
+    eligible.drain(..skip);
+    eligible
 }
 
 /// The engagement figures of one account.
@@ -84,9 +84,19 @@ pub fn engagement(
     settings: &EngagementSettings,
 ) -> EngagementFigures {
     let window_posts = window(posts, as_of, settings);
-    let window_text = format!(
-        "last {} posts at least {} h old",
-        settings.recent_posts, settings.min_post_age_hours
+    let window_text = crate::figure::settings_text(
+        "engagement_window",
+        [
+            settings.recent_posts as u64,
+            settings.min_post_age_hours as u64,
+            0,
+        ],
+        || {
+            format!(
+                "last {} posts at least {} h old",
+                settings.recent_posts, settings.min_post_age_hours
+            )
+        },
     );
     let observed = Some(as_of);
     let mk = |name: &'static str, def: &'static str| {

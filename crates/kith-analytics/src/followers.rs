@@ -72,8 +72,14 @@ pub fn suspicious_followers(
             followers.len()
         ),
     };
-    let def = format!(
-        "followers with fake probability >= {threshold} / followers with a profile; the range is the Wilson 95% interval"
+    let def = crate::figure::settings_text(
+        "suspicious_follower_share",
+        [threshold.to_bits(), 0, 0],
+        || {
+            format!(
+                "followers with fake probability >= {threshold} / followers with a profile; the range is the Wilson 95% interval"
+            )
+        },
     );
     let base = Figure::new("suspicious_follower_share", def, "followers")
         .window(window)

@@ -44,35 +44,27 @@ pub struct GrowthAnomalies {
     pub anomalies: Vec<Anomaly>,
 }
 
-/// The figure's definition for `what` under `rule`. Formatting its numbers
-/// cost a tenth of `kith score`'s time, for a text that is the same for
-/// every account: each thread keeps the last ones it made.
-fn definition(what: &str, rule: &Authenticity) -> String {
-    type Key = (String, [u64; 3]);
-    thread_local! {
-        static MADE: std::cell::RefCell<Vec<(Key, String)>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
+/// The figure's definition for `what` under `rule`: the same for every
+/// account, so made once (see [`crate::figure::settings_text`]).
+fn definition(what: &str, rule: &Authenticity) -> crate::figure::Text {
     let numbers = [
         rule.growth_robust_z.to_bits(),
         rule.growth_scale_floor.to_bits(),
         rule.growth_min_daily_change.to_bits(),
     ];
-    MADE.with_borrow_mut(|made| {
-        if let Some((_, text)) = made.iter().find(|((w, n), _)| w == what && *n == numbers) {
-            return text.clone();
-        }
-        let text = format!(
+    let make = || {
+        format!(
             "days whose relative daily {what} change has |robust z| >= {} (z = (r - median r) / max(1.4826 MAD, {:.1}%)) and moves at least {} a day",
             rule.growth_robust_z,
             rule.growth_scale_floor * 100.0,
             rule.growth_min_daily_change
-        );
-        if made.len() >= 4 {
-            made.remove(0);
-        }
-        made.push(((what.to_string(), numbers), text.clone()));
-        text
-    })
+        )
+    };
+    match what {
+        "followers" => crate::figure::settings_text("followers_growth", numbers, make),
+        "following" => crate::figure::settings_text("following_growth", numbers, make),
+        _ => make().into(),
+    }
 }
 
 /// Finds anomalies in `(date, count)` points sorted by date; unknown counts

@@ -407,6 +407,14 @@ impl Column {
 
     /// The text of a row; `None` when unknown (empty).
     pub fn str_at(&self, row: usize) -> Option<&str> {
+        // Written only from &str; a damaged file yields "unknown", not UB.
+        std::str::from_utf8(self.bytes_at(row)?).ok()
+    }
+
+    /// The bytes of a text row, unchecked as UTF-8; `None` when unknown.
+    /// For scans that look for ASCII (word splits, tag filters) and need
+    /// not pay for validating every byte of a million rows.
+    pub fn bytes_at(&self, row: usize) -> Option<&[u8]> {
         if row >= self.rows {
             return None;
         }
@@ -416,9 +424,7 @@ impl Column {
             return None;
         }
         let base = (self.rows + 1) * 8;
-        let bytes = &self.data()[base + a..base + b];
-        // Written only from &str; a damaged file yields "unknown", not UB.
-        std::str::from_utf8(bytes).ok()
+        self.data().get(base + a..base + b)
     }
 
     /// Bytes on disk, for `kith info`.

@@ -391,6 +391,15 @@ impl<'w> Posts<'w> {
     pub fn hashtags(&self, row: usize) -> impl Iterator<Item = &'w str> + use<'w> {
         split_words(self.c(5).str_at(row))
     }
+    /// The hashtags as bytes, not validated as UTF-8 (see
+    /// [`Column::bytes_at`]).
+    pub fn hashtag_bytes(&self, row: usize) -> impl Iterator<Item = &'w [u8]> + use<'w> {
+        self.c(5)
+            .bytes_at(row)
+            .unwrap_or(b"")
+            .split(|&b| b == b' ')
+            .filter(|w| !w.is_empty())
+    }
     pub fn mentions(&self, row: usize) -> impl Iterator<Item = &'w str> + use<'w> {
         split_words(self.c(6).str_at(row))
     }

@@ -97,8 +97,9 @@ pub struct AccountReport {
 pub(crate) enum Detail {
     /// Everything a reader needs: names, post ids, evidence.
     Full,
-    /// The numbers and flag kinds of a score row: no interlocutor names and
-    /// no post ids (evidence ids may be empty). Scoring a million accounts
+    /// The numbers and flag kinds of a score row: no interlocutor names, no
+    /// post ids (evidence ids may be empty), no display name and no model
+    /// source. Scoring a million accounts
     /// would otherwise spend a fifth of its time formatting names nobody
     /// reads.
     Numbers,
@@ -198,7 +199,7 @@ impl Vetting<'_> {
             .map(|(r, c)| {
                 let sponsored = self
                     .disclosure
-                    .evidence(posts.sponsored(r), posts.hashtags(r));
+                    .evidence(posts.sponsored(r), posts.hashtag_bytes(r));
                 // Only sponsored posts' mentions count (brands promoted):
                 // copying every post's would cost an allocation per mention.
                 let mentions = match sponsored {
@@ -224,7 +225,10 @@ impl Vetting<'_> {
             node: id,
             platform: world.platform(id).to_string(),
             handle: world.handle(id).to_string(),
-            name: a.name(id).map(str::to_string),
+            name: match detail {
+                Detail::Full => a.name(id).map(str::to_string),
+                Detail::Numbers => None,
+            },
             followers: followers_declared,
             following: a.following(id),
             posts: a.posts_count(id),
@@ -246,7 +250,10 @@ impl Vetting<'_> {
             },
             authenticity: AuthenticitySection {
                 fake_probability: self.fake_probability(id).map(f64::from),
-                model: self.model_source.clone(),
+                model: match detail {
+                    Detail::Full => self.model_source.clone(),
+                    Detail::Numbers => String::new(),
+                },
                 suspicious_followers: suspicious,
                 follower_growth,
                 following_growth,
