@@ -156,3 +156,39 @@ fn planted_truths_are_found() {
         );
     }
 }
+
+/// The population state read back from the world's cache scores every
+/// account exactly as the state computed (peer percentiles included: the
+/// curves' per-band ERs are cached beside the JSON, whose floats read back
+/// bit for bit).
+#[test]
+fn a_cached_state_scores_as_the_computed_one() {
+    let opts = DemoOptions {
+        accounts: 3_000,
+        ..DemoOptions::default()
+    };
+    let demo = kith_demo::generate(&opts);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::init(dir.path()).unwrap();
+    common::import_demo(&ws, &demo);
+    let world = ws.world().unwrap();
+    let model = AuthenticityModel::default_model();
+    let build = || Vetting::build(&world, ws.settings(), &model, "default".into(), None);
+    let computed = build();
+    let cached = build();
+    assert!(!computed.from_cache);
+    assert!(cached.from_cache, "the second build reads the cache");
+    let ids = computed.accounts();
+    let with_percentile = ids
+        .iter()
+        .filter(|&&id| computed.score_row(id).peer_percentile.is_some())
+        .count();
+    assert!(
+        with_percentile > ids.len() / 4,
+        "{with_percentile} of {}",
+        ids.len()
+    );
+    for &id in &ids {
+        assert_eq!(computed.score_row(id), cached.score_row(id));
+    }
+}

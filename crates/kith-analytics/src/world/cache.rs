@@ -5,13 +5,16 @@
 //! them back costs milliseconds).
 //!
 //! Files live in `world/gen-N/cache/`: `vetting-KEY.json` (curves, pods and
-//! the key's inputs) and `vetting-KEY.f32` (one little-endian f32 fake
-//! probability per node, NaN for none). KEY hashes everything the state
+//! the key's inputs), `vetting-KEY.f32` (one little-endian f32 fake
+//! probability per node, NaN for none) and `vetting-KEY.f64` (the curves'
+//! sorted ERs per band, for peer percentiles, little-endian f64, curve
+//! after curve in platform order). A state read back is the state computed,
+//! bit for bit (serde_json's `float_roundtrip`). KEY hashes everything the state
 //! depends on: the generation and its commit time, every setting, the
 //! model, and the observation time; a change to any of them reads as a
 //! miss, and a generation's cache goes away with the generation. The
-//! `.json` is renamed into place last, so a reader sees both files or
-//! neither; a cache that cannot be read or written is ignored (a
+//! `.json` is renamed into place last, so a reader sees all three files or
+//! none; a cache that cannot be read or written is ignored (a
 //! read-only workspace still works, only slower).
 
 use crate::authenticity::AuthenticityModel;
@@ -25,7 +28,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Bump when the layout or the meaning of the cached state changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What [`super::Vetting::build`] computes over the whole population.
 pub(crate) struct PopulationState {
@@ -47,6 +50,7 @@ struct Meta {
 pub(crate) struct Slot {
     meta: PathBuf,
     probabilities: PathBuf,
+    band_values: PathBuf,
     key: String,
 }
 
@@ -71,6 +75,7 @@ impl Slot {
         Some(Slot {
             meta: dir.join(format!("vetting-{key}.json")),
             probabilities: dir.join(format!("vetting-{key}.f32")),
+            band_values: dir.join(format!("vetting-{key}.f64")),
             key,
         })
     }
@@ -89,9 +94,29 @@ impl Slot {
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
+        let bytes = fs::read(&self.band_values).ok()?;
+        if bytes.len() % 8 != 0 {
+            return None;
+        }
+        let values: Vec<f64> = bytes
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect();
+        let mut curves = meta.curves;
+        let mut rest = values.as_slice();
+        for curve in curves.values_mut() {
+            let n: usize = curve.bands.iter().map(|b| b.accounts).sum();
+            if n > rest.len() || !curve.set_band_values(&rest[..n]) {
+                return None;
+            }
+            rest = &rest[n..];
+        }
+        if !rest.is_empty() {
+            return None;
+        }
         Some(PopulationState {
             fake_probability,
-            curves: meta.curves,
+            curves,
             pods: meta.pods,
         })
     }
@@ -106,6 +131,13 @@ impl Slot {
             bytes.extend_from_slice(&p.to_le_bytes());
         }
         write_atomically(&self.probabilities, &bytes)?;
+        let mut bytes = Vec::new();
+        for curve in state.curves.values() {
+            for v in curve.band_values() {
+                bytes.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        write_atomically(&self.band_values, &bytes)?;
         let meta = Meta {
             format: FORMAT,
             key: self.key.clone(),
