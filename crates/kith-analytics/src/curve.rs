@@ -225,20 +225,19 @@ impl ErCurve {
             .flat_map(|b| b.values.values.iter().copied())
     }
 
-    /// Puts back the values of [`ErCurve::band_values`]; `false` (and
-    /// nothing changed) when they do not fit the bands.
-    pub fn set_band_values(&mut self, values: &[f64]) -> bool {
+    /// Puts back the values of [`ErCurve::band_values`] from the front of
+    /// `values` and returns the rest; `None` (and nothing changed) when too
+    /// few are left. Each band's values are sorted again, so a damaged cache
+    /// file cannot break the percentile search.
+    pub fn take_band_values<'a>(&mut self, values: &'a [f64]) -> Option<&'a [f64]> {
         let total: usize = self.bands.iter().map(|b| b.accounts).sum();
-        if total != values.len() {
-            return false;
-        }
-        let mut rest = values;
+        let (mut mine, rest) = values.split_at_checked(total)?;
         for b in &mut self.bands {
-            let (own, tail) = rest.split_at(b.accounts);
+            let (own, tail) = mine.split_at(b.accounts);
             b.values = SortedValues::new(own.to_vec());
-            rest = tail;
+            mine = tail;
         }
-        true
+        Some(rest)
     }
 
     /// The band `followers` falls in, if the curve has it.

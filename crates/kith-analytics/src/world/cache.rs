@@ -105,11 +105,7 @@ impl Slot {
         let mut curves = meta.curves;
         let mut rest = values.as_slice();
         for curve in curves.values_mut() {
-            let n: usize = curve.bands.iter().map(|b| b.accounts).sum();
-            if n > rest.len() || !curve.set_band_values(&rest[..n]) {
-                return None;
-            }
-            rest = &rest[n..];
+            rest = curve.take_band_values(rest)?;
         }
         if !rest.is_empty() {
             return None;

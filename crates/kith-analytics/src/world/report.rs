@@ -99,9 +99,8 @@ pub(crate) enum Detail {
     Full,
     /// The numbers and flag kinds of a score row: no interlocutor names, no
     /// post ids (evidence ids may be empty), no display name and no model
-    /// source. Scoring a million accounts
-    /// would otherwise spend a fifth of its time formatting names nobody
-    /// reads.
+    /// source. Scoring a million accounts would otherwise spend a fifth of
+    /// its time formatting names nobody reads.
     Numbers,
 }
 
