@@ -8,7 +8,6 @@ mod common;
 use kith_analytics::authenticity::AuthenticityModel;
 use kith_analytics::{AccountReport, Vetting};
 use kith_demo::DemoOptions;
-use kith_store::Workspace;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 
@@ -39,11 +38,7 @@ fn flagged(reports: &[AccountReport], kind: &str) -> HashSet<String> {
 
 #[test]
 fn planted_truths_are_found() {
-    let opts = DemoOptions::default();
-    let demo = kith_demo::generate(&opts);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::init(dir.path()).unwrap();
-    common::import_demo(&ws, &demo);
+    let (demo, _dir, ws) = common::demo_workspace(&DemoOptions::default());
     let world = ws.world().unwrap();
     let model = AuthenticityModel::default_model();
     let vetting = Vetting::build(
@@ -163,14 +158,10 @@ fn planted_truths_are_found() {
 /// bit for bit).
 #[test]
 fn a_cached_state_scores_as_the_computed_one() {
-    let opts = DemoOptions {
+    let (_demo, _dir, ws) = common::demo_workspace(&DemoOptions {
         accounts: 3_000,
         ..DemoOptions::default()
-    };
-    let demo = kith_demo::generate(&opts);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::init(dir.path()).unwrap();
-    common::import_demo(&ws, &demo);
+    });
     let world = ws.world().unwrap();
     let model = AuthenticityModel::default_model();
     let build = || Vetting::build(&world, ws.settings(), &model, "default".into(), None);

@@ -24,10 +24,7 @@ use std::collections::HashSet;
 
 #[test]
 fn demo_world_shortlist_plan_lookalikes_and_overlap() {
-    let demo = kith_demo::generate(&DemoOptions::default());
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::init(dir.path()).unwrap();
-    common::import_demo(&ws, &demo);
+    let (demo, _dir, ws) = common::demo_workspace(&DemoOptions::default());
     let world = ws.world().unwrap();
     let settings = ws.settings();
     let model = AuthenticityModel::default_model();

@@ -35,6 +35,22 @@ pub fn labelled(paths: &[PathBuf]) -> LabelledSet {
     set
 }
 
+/// A demo world generated with `opts` and imported into a new workspace
+/// in a temporary directory (kept alive by the returned guard).
+pub fn demo_workspace(
+    opts: &kith_demo::DemoOptions,
+) -> (
+    kith_demo::DemoWorld,
+    tempfile::TempDir,
+    kith_store::Workspace,
+) {
+    let demo = kith_demo::generate(opts);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = kith_store::Workspace::init(dir.path()).unwrap();
+    import_demo(&ws, &demo);
+    (demo, dir, ws)
+}
+
 /// Imports a generated demo world in one commit, as `kith demo` does.
 pub fn import_demo(ws: &kith_store::Workspace, world: &kith_demo::DemoWorld) {
     let mut imp = ws.begin_import().unwrap();
