@@ -23,6 +23,10 @@ Without --out, CSV goes to standard output.
 Parquet is not built in: its Rust implementation (arrow) would double kith's build time; convert \
 the CSV with any Parquet tool.
 
+The state over all accounts (fake probabilities, engagement curves, pods) is computed by the first \
+vetting command after an import and kept in world/gen-N/cache/; later runs read it (at 1M accounts: \
+about 13 s for the first run, 8 s after). Delete that directory to force a recomputation.
+
 Examples:
   kith score --out scores.csv.gz
   kith score --platform instagram --out scores.jsonl"
