@@ -14,7 +14,7 @@ mod weighted;
 use crate::parallel::deterministic_sum;
 use crate::rng::Rng;
 use crate::{Csr, GraphError};
-use moves::{move_nodes, refine};
+use moves::{ScratchPool, move_nodes, refine};
 use rayon::prelude::*;
 use weighted::WeightedGraph;
 
@@ -91,10 +91,11 @@ pub fn detect_communities(
     let mut membership: Vec<u32> = (0..n as u32).collect();
     let mut quality = singleton_modularity(&base, opts.resolution);
     let mut iterations = 0;
+    let pool = ScratchPool::new(n);
     if base.total > 0.0 {
         while iterations < opts.max_iterations.max(1) {
             iterations += 1;
-            let (next, next_quality) = one_pass(&base, &membership, opts, &mut rng);
+            let (next, next_quality) = one_pass(&base, &membership, opts, &mut rng, &pool);
             // Later passes only refine: stop once one gains almost nothing.
             let gain = next_quality - quality;
             if gain >= 0.0 {
@@ -135,6 +136,7 @@ fn one_pass(
     start: &[u32],
     opts: &CommunityOptions,
     rng: &mut Rng,
+    pool: &ScratchPool,
 ) -> (Vec<u32>, f64) {
     let n = base.num_nodes();
     // node of the current graph that each original node belongs to
@@ -143,7 +145,7 @@ fn one_pass(
     let mut owned: Option<WeightedGraph<'static>> = None;
     loop {
         let g: &WeightedGraph = owned.as_ref().unwrap_or(base);
-        move_nodes(g, &mut part, opts.resolution, rng);
+        move_nodes(g, &mut part, opts.resolution, rng, pool);
         let (dense_part, parts) = dense_ids(&part);
         part = dense_part;
         if parts == g.num_nodes() {
@@ -161,6 +163,7 @@ fn one_pass(
                     opts.resolution,
                     opts.randomness,
                     seed,
+                    pool,
                 ));
                 // a refinement that merged nothing would aggregate to the same graph
                 if s == g.num_nodes() {
@@ -171,7 +174,7 @@ fn one_pass(
             }
             CommunityAlgorithm::Louvain => (part.clone(), parts),
         };
-        let next = g.aggregate(&refined, subparts);
+        let next = g.aggregate(&refined, subparts, pool);
         let mut next_part = vec![0u32; subparts];
         for v in 0..g.num_nodes() {
             next_part[refined[v] as usize] = part[v];

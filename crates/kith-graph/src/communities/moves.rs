@@ -121,7 +121,10 @@ impl NeighborWeights {
 }
 
 /// One accumulator per rayon thread, so parallel loops need not allocate
-/// an n-sized array per task.
+/// an n-sized array per task. One pool serves a whole run (every level and
+/// pass): ids never exceed the first level's node count, and a fresh n-sized
+/// array per level or per task was paid in page faults (on ego-twitter a
+/// third of the process's time went to the kernel zeroing pages).
 pub(super) struct ScratchPool {
     slots: Vec<Mutex<NeighborWeights>>,
 }
@@ -301,29 +304,42 @@ fn best_move(
 
 /// Local moving of every node to the neighbouring community of largest
 /// modularity gain until no node moves; `part` holds community ids below n.
-pub(super) fn move_nodes(g: &WeightedGraph, part: &mut [u32], resolution: f64, rng: &mut Rng) {
+pub(super) fn move_nodes(
+    g: &WeightedGraph,
+    part: &mut [u32],
+    resolution: f64,
+    rng: &mut Rng,
+    pool: &ScratchPool,
+) {
     // By size only, never by thread count, so results do not depend on it.
     if g.num_nodes() >= PARALLEL_MIN_NODES {
-        move_nodes_batched(g, part, resolution, rng)
+        move_nodes_batched(g, part, resolution, rng, pool)
     } else {
-        move_nodes_queue(g, part, resolution, rng)
+        // runs on this thread, with no parallel work inside that could want
+        // the same slot
+        pool.with(|acc| move_nodes_queue(g, part, resolution, rng, acc))
     }
 }
 
 /// Leiden's fast local moving: visits nodes from a queue (initially all, in
 /// random order) and re-queues the neighbours of a moved node that are
 /// outside its new community.
-fn move_nodes_queue(g: &WeightedGraph, part: &mut [u32], resolution: f64, rng: &mut Rng) {
+fn move_nodes_queue(
+    g: &WeightedGraph,
+    part: &mut [u32],
+    resolution: f64,
+    rng: &mut Rng,
+    acc: &mut NeighborWeights,
+) {
     let n = g.num_nodes();
     let scale = resolution / g.total;
     let mut totals = CommunityTotals::new(g, part);
     let mut queue: VecDeque<u32> = shuffled(n, rng).into();
     let mut queued = vec![true; n];
-    let mut acc = NeighborWeights::new(n);
     while let Some(v) = queue.pop_front() {
         queued[v as usize] = false;
         let own = part[v as usize];
-        let target = match best_move(g, v, part, &totals, scale, &mut acc).target {
+        let target = match best_move(g, v, part, &totals, scale, acc).target {
             Some(c) => c,
             None => totals.take_empty().unwrap_or(own),
         };
@@ -354,13 +370,18 @@ fn move_nodes_queue(g: &WeightedGraph, part: &mut [u32], resolution: f64, rng: &
 /// which also fixes any move that a stale view made worse. Sweeps stop when
 /// one raises modularity (by the gains estimated) by less than
 /// `MIN_SWEEP_GAIN`. Nothing depends on the thread count.
-fn move_nodes_batched(g: &WeightedGraph, part: &mut [u32], resolution: f64, rng: &mut Rng) {
+fn move_nodes_batched(
+    g: &WeightedGraph,
+    part: &mut [u32],
+    resolution: f64,
+    rng: &mut Rng,
+    pool: &ScratchPool,
+) {
     let n = g.num_nodes();
     let scale = resolution / g.total;
     let mut totals = CommunityTotals::new(g, part);
     let order = shuffled(n, rng);
     let active: Vec<AtomicBool> = (0..n).map(|_| AtomicBool::new(true)).collect();
-    let pool = ScratchPool::new(n);
     let mut choices: Vec<Move> = (0..BATCH)
         .map(|_| Move {
             target: None,
@@ -459,6 +480,7 @@ pub(super) fn refine(
     resolution: f64,
     randomness: f64,
     seed: u64,
+    pool: &ScratchPool,
 ) -> Vec<u32> {
     let n = g.num_nodes();
     let scale = resolution / g.total;
@@ -499,7 +521,6 @@ pub(super) fn refine(
         SharedMut::new(&mut sub_size),
         SharedMut::new(&mut external),
     );
-    let pool = ScratchPool::new(n);
     (0..num_parts).into_par_iter().for_each(|c| {
         let group = &members[start[c]..start[c + 1]];
         if group.len() < 2 {
@@ -519,18 +540,19 @@ pub(super) fn refine(
         // a self-loop of the first level weighs 0 and adds nothing
         for &v in group {
             let (targets, weights) = g.edges(v);
-            let mut w_in = 0.0;
-            match weights {
+            // unweighted: an integer count, not a chain of float adds
+            external[v as usize] = match weights {
                 None => targets
                     .iter()
-                    .for_each(|&u| w_in += (part[u as usize] == c as u32) as u32 as f64),
-                Some(ws) => targets.iter().zip(ws).for_each(|(&u, &w)| {
-                    if part[u as usize] == c as u32 {
-                        w_in += w;
-                    }
-                }),
-            }
-            external[v as usize] = w_in;
+                    .filter(|&&u| part[u as usize] == c as u32)
+                    .count() as f64,
+                Some(ws) => targets
+                    .iter()
+                    .zip(ws)
+                    .filter(|&(&u, _)| part[u as usize] == c as u32)
+                    .map(|(_, &w)| w)
+                    .sum(),
+            };
         }
         let mut rng = Rng::stream(seed, c as u64);
         let mut order = group.to_vec();

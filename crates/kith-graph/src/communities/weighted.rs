@@ -2,7 +2,7 @@
 //! graph at the first level (unit weights, borrowed, no copy) and the
 //! aggregated graphs after it.
 
-use super::moves::NeighborWeights;
+use super::moves::ScratchPool;
 use crate::Csr;
 use crate::parallel::{block_count, node_blocks};
 use rayon::prelude::*;
@@ -99,7 +99,13 @@ impl<'a> WeightedGraph<'a> {
 
     /// The graph whose nodes are the parts of `part` (dense ids
     /// `0..num_parts`), edge weights summed, internal edges in `self_weight`.
-    pub fn aggregate(&self, part: &[u32], num_parts: usize) -> WeightedGraph<'static> {
+    /// `pool`'s accumulators must hold at least `num_parts` ids.
+    pub fn aggregate(
+        &self,
+        part: &[u32],
+        num_parts: usize,
+        pool: &ScratchPool,
+    ) -> WeightedGraph<'static> {
         let n = self.num_nodes();
         // members of each part, by counting sort
         let mut start = vec![0u64; num_parts + 1];
@@ -130,9 +136,8 @@ impl<'a> WeightedGraph<'a> {
         }
         let pieces: Vec<Piece> = blocks
             .par_iter()
-            .map_init(
-                || NeighborWeights::new(num_parts),
-                |acc, &(a, b)| {
+            .map(|&(a, b)| {
+                pool.with(|acc| {
                     let mut piece = Piece {
                         degrees: Vec::with_capacity(b - a),
                         targets: Vec::new(),
@@ -167,8 +172,8 @@ impl<'a> WeightedGraph<'a> {
                         piece.strength.push(strength);
                     }
                     piece
-                },
-            )
+                })
+            })
             .collect();
         let m: usize = pieces.iter().map(|p| p.targets.len()).sum();
         let mut offsets = Vec::with_capacity(num_parts + 1);
