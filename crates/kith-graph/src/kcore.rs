@@ -12,6 +12,7 @@
 //! depth first, as most waves are that small. The result is the same as
 //! Batagelj and Zaversnik's sequential algorithm.
 
+use crate::csr::{merge_sorted, union_len};
 use crate::pagerank::check_directions;
 use crate::{Csr, GraphError};
 use rayon::prelude::*;
@@ -57,24 +58,16 @@ impl Undirected for BothDirections<'_> {
     }
     #[inline]
     fn for_each_neighbor(&self, v: u32, mut f: impl FnMut(u32)) {
-        let (a, b) = (self.out.neighbors(v), self.inn.neighbors(v));
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() || j < b.len() {
-            let w = if j >= b.len() || (i < a.len() && a[i] < b[j]) {
-                i += 1;
-                a[i - 1]
-            } else if i >= a.len() || b[j] < a[i] {
-                j += 1;
-                b[j - 1]
-            } else {
-                i += 1;
-                j += 1;
-                a[i - 1]
-            };
+        merge_sorted(self.out.neighbors(v), self.inn.neighbors(v), |w| {
             if w != v {
-                f(w);
+                f(w)
             }
-        }
+        });
+    }
+    fn degree(&self, v: u32) -> u32 {
+        let (a, b) = (self.out.neighbors(v), self.inn.neighbors(v));
+        let looped = a.binary_search(&v).is_ok() || b.binary_search(&v).is_ok();
+        (union_len(a, b) - looped as usize) as u32
     }
 }
 

