@@ -52,13 +52,17 @@ def kith_graph(graph, path, step, args):
 PY_LIBS = r'''
 import json, sys, time
 lib, path, steps, threads = sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4])
+dense = len(sys.argv) > 5 and sys.argv[5] == "dense"  # ids already 0..n-1, space-separated
 res = {}
 def clock(name, f):
     t = time.time(); v = f(); res[name] = time.time() - t; return v
 if lib == "networkit":
     import networkit as nk
     nk.setNumberOfThreads(threads)
-    reader = lambda directed: nk.graphio.EdgeListReader("\t", 0, "#", directed=directed, continuous=False)
+    if dense:
+        reader = lambda directed: nk.graphio.EdgeListReader(" ", 0, "#", directed=directed, continuous=True)
+    else:
+        reader = lambda directed: nk.graphio.EdgeListReader("\t", 0, "#", directed=directed, continuous=False)
     g = clock("read", lambda: reader(True).read(path))
     u = reader(False).read(path); u.removeMultiEdges(); u.removeSelfLoops()
     res["undirected_edges"] = u.numberOfEdges()
@@ -77,7 +81,6 @@ if lib == "networkit":
             res[name + "_modularity"] = nk.community.Modularity().getQuality(a.getPartition(), u)
 elif lib == "igraph":
     import igraph as ig
-    dense = sys.argv[5] == "dense"
     g = clock("read", lambda: ig.Graph.Read_Edgelist(path, directed=True) if dense else ig.Graph.Read_Ncol(path, directed=True, names=True, weights=False))
     u = g.as_undirected(mode="collapse"); u.simplify()
     if "pagerank" in steps: clock("pagerank", lambda: g.pagerank(damping=0.85))
@@ -206,11 +209,24 @@ def main():
                         f.write("\n".join(str(s["node"]) for s in rep["seeds"]) + "\n")
             add(graph, step, "kith", rep["seconds"]["compute"], mib, note)
         all_steps = ["read", "pagerank20", "pagerank", "kcore", "components", "louvain", "leiden"]
+        # On large files NetworKit's and igraph's readers of arbitrary ids
+        # (a hash map or names per node) take from 10 minutes to over half an
+        # hour: give them kith's export with ids 0..n-1 and their fast
+        # readers instead, which favours them (kith still reads the original).
+        lib_path, mode = path, "ncol"
+        if os.path.getsize(path) > 200e6 and os.path.exists(dense):
+            lib_path, mode = os.path.join(out_dir, graph + ".plain.txt"), "dense"
+            if not os.path.exists(lib_path):
+                with open(dense) as src, open(lib_path, "w") as dst:
+                    src.readline()  # the "nodes edges" header line
+                    for chunk in iter(lambda: src.read(1 << 24), ""):
+                        dst.write(chunk)
         if "networkit" not in skip:
-            python_lib(graph, "networkit", python, path, all_steps)
+            python_lib(graph, "networkit", python, lib_path, all_steps, mode)
         if "igraph" not in skip:
             membership = os.path.join(out_dir, graph + ".kith-communities.txt")
-            python_lib(graph, "igraph", python, path, all_steps, "ncol", *([membership] if os.path.exists(membership) else []))
+            extra = [membership] if mode == "ncol" and os.path.exists(membership) else []
+            python_lib(graph, "igraph", python, lib_path, all_steps, mode, *extra)
         if "networkx" not in skip and os.path.getsize(path) < 200e6:
             python_lib(graph, "networkx", python, path, ["read", "pagerank", "kcore", "components", "louvain"])
         if "refs" not in skip:
