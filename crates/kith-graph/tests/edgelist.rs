@@ -123,3 +123,44 @@ fn rmat_is_deterministic_and_round_trips_through_a_file() {
     );
     assert!(rmat_csr(&RmatParams { scale: 0, ..params }).is_err());
 }
+
+/// Plain files are memory-mapped and parsed in blocks cut at line ends:
+/// the same graph, the same error lines (here past the first 32 MiB
+/// block), as reading the same bytes through a reader.
+#[test]
+fn mapped_files_read_as_streams_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let mut text = Vec::new();
+    let mut line = 0u64;
+    while text.len() < (33 << 20) {
+        line += 1;
+        text.extend_from_slice(format!("{} {}\n", line % 1000, line % 997 + 5).as_bytes());
+    }
+    text.extend_from_slice(b"7 8"); // no newline at the end
+    let good = write("good.txt", &text);
+    let mapped = read_snap(&good).unwrap();
+    let streamed = read_snap_from(&text[..], Path::new("x")).unwrap();
+    assert_eq!(mapped.out, streamed.out);
+    assert_eq!(mapped.ids, streamed.ids);
+    assert_eq!(mapped.lines_with_edges, line + 1);
+
+    let bad_line = line + 2;
+    text.extend_from_slice(b"\n9 x\n1 2\n");
+    let bad = write("bad.txt", &text);
+    for result in [read_snap(&bad), read_snap_from(&text[..], Path::new("x"))] {
+        match result {
+            Err(GraphError::EdgeList { line, .. }) => assert_eq!(line, bad_line),
+            other => panic!("expected a located error, got {other:?}"),
+        }
+    }
+
+    let empty = read_snap(&write("empty.txt", b"")).unwrap();
+    assert_eq!((empty.ids.len(), empty.lines_with_edges), (0, 0));
+    let short = read_snap(&write("short.txt", b"# only\n1 2")).unwrap();
+    assert_eq!((short.ids.len(), short.lines_with_edges), (2, 1));
+}
