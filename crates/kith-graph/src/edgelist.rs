@@ -2,7 +2,8 @@
 //! non-negative integer ids a line, further columns ignored, `.gz` allowed)
 //! into a CSR, with original ids remapped to dense `u32` node ids.
 //!
-//! The file is read in blocks; each block is parsed by all threads at once.
+//! A plain file is memory-mapped, a compressed one read into a buffer; the
+//! text is cut into blocks at line ends, each parsed by all threads at once.
 //! Dense ids follow the sorted order of the original ids, so a file whose ids
 //! are already `0..n` keeps them.
 
