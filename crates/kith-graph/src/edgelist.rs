@@ -79,9 +79,11 @@ impl Parsed {
     }
 }
 
+/// Where a piece of text stopped parsing: `line` counts the line ends
+/// before the bad line inside the piece, `column` is 1-based in bytes.
 struct ParseError {
-    /// Byte offset of the bad line inside the stretch.
-    at: usize,
+    line: u64,
+    column: u64,
     reason: &'static str,
 }
 
@@ -132,8 +134,7 @@ fn read_snap_text(text: &[u8], path: &Path) -> Result<EdgeListGraph, GraphError>
                     .map_or(text.len(), |i| end + i + 1),
             };
         }
-        parse_block(&text[start..end], line_base, path, &mut parsed)?;
-        line_base += count_newlines(&text[start..end]);
+        line_base = parse_block(&text[start..end], line_base, path, &mut parsed)?;
         start = end;
     }
     finish(parsed)
@@ -168,12 +169,11 @@ pub fn read_snap_from(mut reader: impl Read, path: &Path) -> Result<EdgeListGrap
                     buf.resize(buf.len() + BLOCK_BYTES, 0);
                     continue;
                 }
-                None => return Err(edge_error(path, line_base, "line longer than 1 GiB")),
+                None => return Err(edge_error(path, line_base, 1, "line longer than 1 GiB")),
             }
         };
         let text = &buf[..cut];
-        parse_block(text, line_base, path, &mut parsed)?;
-        line_base += count_newlines(text);
+        line_base = parse_block(text, line_base, path, &mut parsed)?;
         buf.copy_within(cut..filled, 0);
         filled -= cut;
     }
@@ -181,29 +181,32 @@ pub fn read_snap_from(mut reader: impl Read, path: &Path) -> Result<EdgeListGrap
 }
 
 /// Parses whole lines of `text` (starting at line `line_base`) on all
-/// threads, appending the non-empty results to `parsed`.
+/// threads, appending the non-empty results to `parsed`; returns the line
+/// number the next block starts at.
 fn parse_block(
     text: &[u8],
     line_base: u64,
     path: &Path,
     parsed: &mut Vec<Parsed>,
-) -> Result<(), GraphError> {
+) -> Result<u64, GraphError> {
     let pieces = split_at_newlines(text, rayon::current_num_threads() * 2);
-    let results: Vec<Result<Parsed, ParseError>> = pieces
+    let results: Vec<Result<(Parsed, u64), ParseError>> = pieces
         .par_iter()
-        .map(|&(a, b)| parse_piece(&text[a..b]).map_err(|e| ParseError { at: e.at + a, ..e }))
+        .map(|&(a, b)| parse_piece(&text[a..b]))
         .collect();
+    let mut line = line_base;
     for r in results {
         match r {
-            Ok(p) if p.len() > 0 => parsed.push(p),
-            Ok(_) => {}
-            Err(e) => {
-                let line = line_base + count_newlines(&text[..e.at]);
-                return Err(edge_error(path, line, e.reason));
+            Ok((p, lines)) => {
+                if p.len() > 0 {
+                    parsed.push(p);
+                }
+                line += lines;
             }
+            Err(e) => return Err(edge_error(path, line + e.line, e.column, e.reason)),
         }
     }
-    Ok(())
+    Ok(line)
 }
 
 fn finish(parsed: Vec<Parsed>) -> Result<EdgeListGraph, GraphError> {
@@ -217,10 +220,11 @@ fn finish(parsed: Vec<Parsed>) -> Result<EdgeListGraph, GraphError> {
     })
 }
 
-fn edge_error(path: &Path, line: u64, reason: &str) -> GraphError {
+fn edge_error(path: &Path, line: u64, column: u64, reason: &str) -> GraphError {
     GraphError::EdgeList {
         path: PathBuf::from(path),
         line,
+        column,
         reason: reason.to_string(),
     }
 }
@@ -236,10 +240,6 @@ fn read_retrying(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usiz
 
 fn memchr_last_newline(buf: &[u8]) -> Option<usize> {
     buf.iter().rposition(|&b| b == b'\n')
-}
-
-fn count_newlines(text: &[u8]) -> u64 {
-    text.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// Cuts `text` into about `parts` ranges, each ending just after a newline
@@ -265,10 +265,13 @@ fn split_at_newlines(text: &[u8], parts: usize) -> Vec<(usize, usize)> {
 }
 
 /// Parses whole lines; stays narrow until an id needs more than 32 bits.
-fn parse_piece(text: &[u8]) -> Result<Parsed, ParseError> {
+/// Returns the edges and the number of line ends passed, counted here so
+/// that no second pass over the text is needed to number lines.
+fn parse_piece(text: &[u8]) -> Result<(Parsed, u64), ParseError> {
     let mut narrow: Vec<(u32, u32)> = Vec::with_capacity(text.len() / 12);
     let mut wide: Option<Vec<(u64, u64)>> = None;
     let mut i = 0;
+    let mut lines = 0u64;
     let len = text.len();
     while i < len {
         let line_start = i;
@@ -283,38 +286,33 @@ fn parse_piece(text: &[u8]) -> Result<Parsed, ParseError> {
             while i < len && text[i] != b'\n' {
                 i += 1;
             }
+            lines += (i < len) as u64;
             i += 1;
             continue;
         }
-        let (src, next) = parse_id(text, i).map_err(|reason| ParseError {
-            at: line_start,
+        let fail = |at: usize, reason| ParseError {
+            line: lines,
+            column: (at - line_start + 1) as u64,
             reason,
-        })?;
+        };
+        let (src, next) = parse_id(text, i).map_err(|reason| fail(i, reason))?;
         i = next;
         if i >= len || (text[i] != b' ' && text[i] != b'\t') {
-            return Err(ParseError {
-                at: line_start,
-                reason: "expected two whitespace-separated node ids",
-            });
+            return Err(fail(i, "expected two whitespace-separated node ids"));
         }
         while i < len && (text[i] == b' ' || text[i] == b'\t') {
             i += 1;
         }
-        let (dst, next) = parse_id(text, i).map_err(|reason| ParseError {
-            at: line_start,
-            reason,
-        })?;
+        let (dst, next) = parse_id(text, i).map_err(|reason| fail(i, reason))?;
         i = next;
         if i < len && !matches!(text[i], b' ' | b'\t' | b'\r' | b'\n') {
-            return Err(ParseError {
-                at: line_start,
-                reason: "a node id must be a non-negative integer",
-            });
+            return Err(fail(i, "a node id must be a non-negative integer"));
         }
         // further columns (weights, times) are ignored
         while i < len && text[i] != b'\n' {
             i += 1;
         }
+        lines += (i < len) as u64;
         i += 1;
         match &mut wide {
             Some(w) => w.push((src, dst)),
@@ -330,13 +328,14 @@ fn parse_piece(text: &[u8]) -> Result<Parsed, ParseError> {
             }
         }
     }
-    Ok(match wide {
+    let parsed = match wide {
         Some(w) => Parsed::Wide(w),
         None => {
             narrow.shrink_to_fit();
             Parsed::Narrow(narrow)
         }
-    })
+    };
+    Ok((parsed, lines))
 }
 
 #[inline]

@@ -17,10 +17,12 @@ pub enum GraphError {
     #[error("{path}: not a valid kith CSR file: {reason}")]
     CorruptCsr { path: PathBuf, reason: String },
     /// An edge-list file has a line that is not two node ids.
-    #[error("{path}:{line}: {reason}")]
+    #[error("{path}:{line}:{column}: {reason}")]
     EdgeList {
         path: PathBuf,
         line: u64,
+        /// 1-based, in bytes, where the line stops making sense.
+        column: u64,
         reason: String,
     },
     /// An argument is out of its domain (a node id past the graph, a

@@ -42,17 +42,31 @@ fn ids_beyond_32_bits_are_remapped() {
 
 #[test]
 fn bad_lines_are_located_errors() {
-    for (text, line) in [
-        ("1 2\n3\n", 2),
-        ("1 2\n\n# c\n4 x\n", 4),
-        ("1 -2\n", 1),
-        ("99999999999999999999999 1\n", 1),
-        ("1 2 \n1\t\n", 2),
+    for (text, line, column) in [
+        ("1 2\n3\n", 2, 2),
+        ("1 2\n\n# c\n4 x\n", 4, 3),
+        ("1 -2\n", 1, 3),
+        ("99999999999999999999999 1\n", 1, 1),
+        ("1 2 \n1\t\n", 2, 3),
+        ("1 2\n  7\t8x 9\n", 2, 6),
     ] {
-        match parse(text) {
-            Err(GraphError::EdgeList { line: got, .. }) => assert_eq!(got, line, "{text:?}"),
-            other => panic!("{text:?}: expected a located error, got {other:?}"),
-        }
+        let err = parse(text)
+            .err()
+            .unwrap_or_else(|| panic!("{text:?} parsed"));
+        let GraphError::EdgeList {
+            line: got,
+            column: got_column,
+            ..
+        } = &err
+        else {
+            panic!("{text:?}: expected a located error, got {err:?}");
+        };
+        assert_eq!((*got, *got_column), (line, column), "{text:?}");
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with(&format!("test.txt:{line}:{column}: ")),
+            "{shown}"
+        );
     }
     assert!(matches!(
         read_snap(Path::new("/nonexistent/edges.txt")),
@@ -61,10 +75,19 @@ fn bad_lines_are_located_errors() {
 }
 
 proptest! {
-    /// Any bytes either parse or give a located error; never a panic.
+    /// Any bytes either parse or give a located error inside the input;
+    /// never a panic.
     #[test]
     fn arbitrary_input_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let _ = read_snap_from(&bytes[..], Path::new("x"));
+        match read_snap_from(&bytes[..], Path::new("x")) {
+            Ok(_) => {}
+            Err(GraphError::EdgeList { line, column, .. }) => {
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                prop_assert!((1..=lines).contains(&line), "line {} of {}", line, lines);
+                prop_assert!(column >= 1 && column as usize <= bytes.len() + 1);
+            }
+            Err(e) => prop_assert!(false, "not a located error: {}", e),
+        }
     }
 
     /// Written edges read back as the same graph (ids kept: they are 0..n).
