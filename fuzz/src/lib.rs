@@ -47,3 +47,17 @@ pub fn read_edges(data: &[u8]) {
         assert!(!e.message.contains("internal error"), "{e}");
     }
 }
+
+/// Reads `data` with kith-graph's edge-list reader: a graph, or an error
+/// that points at a line and column inside the input.
+pub fn read_graph_edges(data: &[u8]) {
+    match kith_graph::edgelist::read_snap_from(data, Path::new("fuzz.txt")) {
+        Ok(g) => assert!(g.out.num_nodes() == g.ids.len()),
+        Err(kith_graph::GraphError::EdgeList { line, column, .. }) => {
+            let lines = data.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            assert!((1..=lines).contains(&line), "line {line} of {lines}");
+            assert!(column >= 1 && column as usize <= data.len() + 1);
+        }
+        Err(e) => panic!("not a located error: {e}"),
+    }
+}
