@@ -12,7 +12,7 @@
 //! depth first, as most waves are that small. The result is the same as
 //! Batagelj and Zaversnik's sequential algorithm.
 
-use crate::csr::{merge_sorted, union_len};
+use crate::csr::{merge_sorted, union_len_without};
 use crate::pagerank::check_directions;
 use crate::{Csr, GraphError};
 use rayon::prelude::*;
@@ -65,9 +65,7 @@ impl Undirected for BothDirections<'_> {
         });
     }
     fn degree(&self, v: u32) -> u32 {
-        let (a, b) = (self.out.neighbors(v), self.inn.neighbors(v));
-        let looped = a.binary_search(&v).is_ok() || b.binary_search(&v).is_ok();
-        (union_len(a, b) - looped as usize) as u32
+        union_len_without(self.out.neighbors(v), self.inn.neighbors(v), v) as u32
     }
 }
 

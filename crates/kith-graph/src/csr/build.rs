@@ -327,10 +327,11 @@ pub(crate) fn merge_adjacency(
             (a..b)
                 .map(|v| {
                     let (l, r) = (left.neighbors(v as u32), right.neighbors(v as u32));
-                    let looped = drop_self_loops
-                        && (l.binary_search(&(v as u32)).is_ok()
-                            || r.binary_search(&(v as u32)).is_ok());
-                    (union_len(l, r) - looped as usize) as u64
+                    if drop_self_loops {
+                        union_len_without(l, r, v as u32) as u64
+                    } else {
+                        union_len(l, r) as u64
+                    }
                 })
                 .collect()
         })
@@ -395,9 +396,17 @@ pub(crate) fn union_len(a: &[u32], b: &[u32]) -> usize {
     a.len() + b.len() - shared
 }
 
+/// Size of the union of two strictly increasing lists, leaving out `skip`
+/// (a node's own id: the undirected simple graph has no self-loops).
+#[inline]
+pub(crate) fn union_len_without(a: &[u32], b: &[u32], skip: u32) -> usize {
+    let has_skip = a.binary_search(&skip).is_ok() || b.binary_search(&skip).is_ok();
+    union_len(a, b) - has_skip as usize
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{merge_sorted, union_len};
+    use super::{merge_sorted, union_len, union_len_without};
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 
@@ -415,6 +424,11 @@ mod tests {
             let union: Vec<u32> = a.iter().chain(&b).copied().collect::<BTreeSet<_>>().into_iter().collect();
             prop_assert_eq!(&merged, &union);
             prop_assert_eq!(union_len(&a, &b), union.len());
+            let skip = 100;
+            prop_assert_eq!(
+                union_len_without(&a, &b, skip),
+                union.iter().filter(|&&x| x != skip).count()
+            );
         }
     }
 }
