@@ -210,7 +210,7 @@ def main():
                     with open(os.path.join(out_dir, graph + ".kith-ic-seeds.txt"), "w") as f:
                         f.write("\n".join(str(s["node"]) for s in rep["seeds"]) + "\n")
             add(graph, step, "kith", rep["seconds"]["compute"], mib, note)
-        all_steps = ["read", "pagerank20", "pagerank", "kcore", "components", "louvain", "leiden"]
+        all_steps = [s for s in ["read", "pagerank20", "pagerank", "kcore", "components", "louvain", "leiden"] if s not in skip]
         # On large files NetworKit's and igraph's readers of arbitrary ids
         # (a hash map or names per node) take from 10 minutes to over half an
         # hour: give them kith's export with ids 0..n-1 and their fast
@@ -230,7 +230,7 @@ def main():
             extra = [membership] if mode == "ncol" and os.path.exists(membership) else []
             python_lib(graph, "igraph", python, lib_path, all_steps, mode, *extra)
         if "networkx" not in skip and os.path.getsize(path) <= LARGE_FILE_BYTES:
-            python_lib(graph, "networkx", python, path, ["read", "pagerank", "kcore", "components", "louvain"])
+            python_lib(graph, "networkx", python, path, [s for s in ["read", "pagerank", "kcore", "components", "louvain"] if s not in skip])
         if "refs" not in skip:
             reference_im(graph, path, dense)
     with open(os.path.join(out_dir, "results.json"), "w") as f:
