@@ -20,6 +20,10 @@ skip = set(os.environ.get("KITH_BENCH_SKIP", "").split(","))
 env = dict(os.environ, RAYON_NUM_THREADS=threads)
 # Files above this size skip networkx and give NetworKit and igraph ids 0..n-1.
 LARGE_FILE_BYTES = 200e6
+# Each tool runs this many times on files up to LARGE_FILE_BYTES (once on
+# larger ones) and the table shows each step's median: single runs of
+# sub-second steps on a shared VM vary by up to 2x.
+ROUNDS = int(os.environ.get("KITH_BENCH_ROUNDS", "3"))
 
 
 def timed(cmd, **kw):
@@ -177,71 +181,86 @@ def reference_im(graph, path, dense_path):
 def main():
     python = os.environ.get("KITH_BENCH_PYTHON", sys.executable)
     for graph, path in graphs:
-        dense = os.path.join(out_dir, graph + ".dense.txt")
-        # kith
-        r = kith_graph(graph, path, "read", ["export", "--output", dense, "--header"])
-        if r:
-            add(graph, "read", "kith", r[0]["seconds"]["load"], r[1], f"{r[0]['graph']['nodes']} nodes, {r[0]['graph']['edges']} edges")
-        steps = [
-            ("pagerank20", ["pagerank", "--tolerance", "0", "--max-iterations", "20"]),
-            ("pagerank", ["pagerank", "--l1-tolerance", "1e-6", "--max-iterations", "10000"]),
-            ("kcore", ["kcore"]),
-            ("components", ["components"]),
-            ("leiden", ["communities", "--output", os.path.join(out_dir, graph + ".kith-communities.txt")]),
-            ("louvain", ["communities", "--algorithm", "louvain"]),
-            ("influence IC", ["influence", "-k", "50", "--epsilon", "0.1", "--model", "ic"]),
-            ("influence LT", ["influence", "-k", "50", "--epsilon", "0.1", "--model", "lt"]),
-        ]
-        for step, args in steps:
-            if step in skip:
-                continue
-            r = kith_graph(graph, path, step, args)
-            if not r:
-                continue
-            rep, mib = r
-            note = ""
-            if "modularity" in rep:
-                note = f"modularity {rep['modularity']:.4f}"
-            if "iterations" in rep and "pagerank" in step:
-                note = f"{rep['iterations']} iterations"
-            if "spread" in rep:
-                note = f"spread {rep['spread']:.0f} (lower {rep['spread_lower']:.0f}), {rep['rr_sets']} RR sets, approx {rep['approximation']:.3f}, {threads} threads"
-                if step == "influence IC":
-                    with open(os.path.join(out_dir, graph + ".kith-ic-seeds.txt"), "w") as f:
-                        f.write("\n".join(str(s["node"]) for s in rep["seeds"]) + "\n")
-            add(graph, step, "kith", rep["seconds"]["compute"], mib, note)
-        all_steps = [s for s in ["read", "pagerank20", "pagerank", "kcore", "components", "louvain", "leiden"] if s not in skip]
-        # On large files NetworKit's and igraph's readers of arbitrary ids
-        # (a hash map or names per node) take from 10 minutes to over half an
-        # hour: give them kith's export with ids 0..n-1 and their fast
-        # readers instead, which favours them (kith still reads the original).
-        lib_path, mode = path, "ncol"
-        if os.path.getsize(path) > LARGE_FILE_BYTES and os.path.exists(dense):
-            lib_path, mode = os.path.join(out_dir, graph + ".plain.txt"), "dense"
-            if not os.path.exists(lib_path):
-                with open(dense) as src, open(lib_path, "w") as dst:
-                    src.readline()  # the "nodes edges" header line
-                    for chunk in iter(lambda: src.read(1 << 24), ""):
-                        dst.write(chunk)
-        if "networkit" not in skip:
-            python_lib(graph, "networkit", python, lib_path, all_steps, mode)
-        if "igraph" not in skip:
-            membership = os.path.join(out_dir, graph + ".kith-communities.txt")
-            extra = [membership] if mode == "ncol" and os.path.exists(membership) else []
-            python_lib(graph, "igraph", python, lib_path, all_steps, mode, *extra)
-        if "networkx" not in skip and os.path.getsize(path) <= LARGE_FILE_BYTES:
-            python_lib(graph, "networkx", python, path, [s for s in ["read", "pagerank", "kcore", "components", "louvain"] if s not in skip])
+        rounds = ROUNDS if os.path.getsize(path) <= LARGE_FILE_BYTES else 1
+        for _ in range(rounds):
+            run_tools(graph, path, python)
         if "refs" not in skip:
-            reference_im(graph, path, dense)
+            reference_im(graph, path, os.path.join(out_dir, graph + ".dense.txt"))
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(rows, f, indent=1)
     print_table()
 
 
+def run_tools(graph, path, python):
+    """One run of every tool on one graph."""
+    dense = os.path.join(out_dir, graph + ".dense.txt")
+    # kith
+    r = kith_graph(graph, path, "read", ["export", "--output", dense, "--header"])
+    if r:
+        add(graph, "read", "kith", r[0]["seconds"]["load"], r[1], f"{r[0]['graph']['nodes']} nodes, {r[0]['graph']['edges']} edges")
+    steps = [
+        ("pagerank20", ["pagerank", "--tolerance", "0", "--max-iterations", "20"]),
+        ("pagerank", ["pagerank", "--l1-tolerance", "1e-6", "--max-iterations", "10000"]),
+        ("kcore", ["kcore"]),
+        ("components", ["components"]),
+        ("leiden", ["communities", "--output", os.path.join(out_dir, graph + ".kith-communities.txt")]),
+        ("louvain", ["communities", "--algorithm", "louvain"]),
+        ("influence IC", ["influence", "-k", "50", "--epsilon", "0.1", "--model", "ic"]),
+        ("influence LT", ["influence", "-k", "50", "--epsilon", "0.1", "--model", "lt"]),
+    ]
+    for step, args in steps:
+        if step in skip:
+            continue
+        r = kith_graph(graph, path, step, args)
+        if not r:
+            continue
+        rep, mib = r
+        note = ""
+        if "modularity" in rep:
+            note = f"modularity {rep['modularity']:.4f}"
+        if "iterations" in rep and "pagerank" in step:
+            note = f"{rep['iterations']} iterations"
+        if "spread" in rep:
+            note = f"spread {rep['spread']:.0f} (lower {rep['spread_lower']:.0f}), {rep['rr_sets']} RR sets, approx {rep['approximation']:.3f}, {threads} threads"
+            if step == "influence IC":
+                with open(os.path.join(out_dir, graph + ".kith-ic-seeds.txt"), "w") as f:
+                    f.write("\n".join(str(s["node"]) for s in rep["seeds"]) + "\n")
+        add(graph, step, "kith", rep["seconds"]["compute"], mib, note)
+    all_steps = [s for s in ["read", "pagerank20", "pagerank", "kcore", "components", "louvain", "leiden"] if s not in skip]
+    # On large files NetworKit's and igraph's readers of arbitrary ids
+    # (a hash map or names per node) take from 10 minutes to over half an
+    # hour: give them kith's export with ids 0..n-1 and their fast
+    # readers instead, which favours them (kith still reads the original).
+    lib_path, mode = path, "ncol"
+    if os.path.getsize(path) > LARGE_FILE_BYTES and os.path.exists(dense):
+        lib_path, mode = os.path.join(out_dir, graph + ".plain.txt"), "dense"
+        if not os.path.exists(lib_path):
+            with open(dense) as src, open(lib_path, "w") as dst:
+                src.readline()  # the "nodes edges" header line
+                for chunk in iter(lambda: src.read(1 << 24), ""):
+                    dst.write(chunk)
+    if "networkit" not in skip:
+        python_lib(graph, "networkit", python, lib_path, all_steps, mode)
+    if "igraph" not in skip:
+        membership = os.path.join(out_dir, graph + ".kith-communities.txt")
+        extra = [membership] if mode == "ncol" and os.path.exists(membership) else []
+        python_lib(graph, "igraph", python, lib_path, all_steps, mode, *extra)
+    if "networkx" not in skip and os.path.getsize(path) <= LARGE_FILE_BYTES:
+        python_lib(graph, "networkx", python, path, [s for s in ["read", "pagerank", "kcore", "components", "louvain"] if s not in skip])
+
+
 def print_table():
-    by = {}
+    runs = {}
     for graph, step, tool, secs, mib, note in rows:
-        by.setdefault((graph, step), {})[tool] = (secs, mib, note)
+        runs.setdefault((graph, step), {}).setdefault(tool, []).append((secs, mib, note))
+    by = {}
+    for key, tools in runs.items():
+        for tool, rs in tools.items():
+            times = sorted(r[0] for r in rs if r[0] is not None)
+            median = times[len(times) // 2] if times else None
+            mib = max((r[1] for r in rs if r[1] is not None), default=None)
+            by.setdefault(key, {})[tool] = (median, mib, rs[-1][2])
+    print(f"Median of {ROUNDS} runs per tool on files up to {LARGE_FILE_BYTES / 1e6:.0f} MB, one run on larger files.\n")
     print(f"| graph | step | kith s | NetworKit s (ratio) | igraph s (ratio) | networkx s (ratio) | SUBSIM / OPIM-C s (ratio) | kith peak MiB | notes |")
     print("|---|---|---|---|---|---|---|---|---|")
     for (graph, step), tools in by.items():

@@ -6,7 +6,9 @@
 #
 # Env: KITH_DATA (datasets, default ../shared/data), KITH_BENCH_OUT (default
 # bench/out/graph), KITH_BENCH_SKIP (comma list: networkit, igraph, networkx,
-# refs, or steps such as "louvain", skipped for every tool), KITH_BENCH_THREADS (default 2),
+# refs, or steps such as "louvain", skipped for every tool), KITH_BENCH_ROUNDS
+# (runs per tool on files up to 200 MB, median shown; default 3; one run on
+# larger files), KITH_BENCH_THREADS (default 2),
 # KITH_BIN (use this kith binary instead of building one).
 # Prints a markdown table (ratios = other tool's seconds / kith's seconds)
 # and writes results.json next to the generated files.
