@@ -190,6 +190,19 @@ fn resolution_changes_granularity() {
         )
         .is_err()
     );
+    for min_gain in [-0.1, f64::NAN, f64::INFINITY] {
+        assert!(
+            detect_communities(
+                &g,
+                &CommunityOptions {
+                    min_gain,
+                    ..CommunityOptions::default()
+                }
+            )
+            .is_err(),
+            "min_gain {min_gain}"
+        );
+    }
 }
 
 #[test]

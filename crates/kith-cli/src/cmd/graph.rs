@@ -63,10 +63,13 @@ enum GraphCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// At most this many passes over the graph, each starting from the
-        /// last result; stops early once a pass adds less than 0.001 to the
-        /// modularity.
-        #[arg(long, default_value_t = 10)]
+        /// last result; stops early once a pass adds less than --min-gain
+        /// to the modularity.
+        #[arg(long, default_value_t = CommunityOptions::default().max_iterations)]
         iterations: usize,
+        /// Stop once a pass raises the modularity by less than this.
+        #[arg(long, default_value_t = CommunityOptions::default().min_gain)]
+        min_gain: f64,
         /// Write `node<TAB>community` lines to this file.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -431,6 +434,7 @@ fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Value>
             resolution,
             seed,
             iterations,
+            min_gain,
             output,
         } => {
             let und = out.symmetrize_simple_with(inn).map_err(graph_error)?;
@@ -444,6 +448,7 @@ fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Value>
                 resolution: *resolution,
                 seed: *seed,
                 max_iterations: *iterations,
+                min_gain: *min_gain,
                 ..CommunityOptions::default()
             };
             let c = kith_graph::detect_communities(&und, &opts).map_err(graph_error)?;

@@ -85,6 +85,11 @@ pub fn detect_communities(
     if !(opts.randomness.is_finite() && opts.randomness > 0.0) {
         return Err(GraphError::invalid("randomness must be a positive number"));
     }
+    if !(opts.min_gain.is_finite() && opts.min_gain >= 0.0) {
+        return Err(GraphError::invalid(
+            "min_gain must be a non-negative number",
+        ));
+    }
     let n = undirected.num_nodes();
     let base = WeightedGraph::from_symmetric(undirected);
     let mut rng = Rng::new(opts.seed);
