@@ -527,10 +527,9 @@ pub(super) fn refine(
     // scale 20, whose five largest communities hold 15% of the nodes each).
     // Each community has its own random stream, so the order changes no
     // result.
-    let mut by_size: Vec<u32> = (0..num_parts as u32)
-        .filter(|&c| start[c as usize + 1] - start[c as usize] >= 2)
-        .collect();
-    by_size.sort_unstable_by_key(|&c| std::cmp::Reverse(start[c as usize + 1] - start[c as usize]));
+    let size = |c: u32| start[c as usize + 1] - start[c as usize];
+    let mut by_size: Vec<u32> = (0..num_parts as u32).filter(|&c| size(c) >= 2).collect();
+    by_size.sort_unstable_by_key(|&c| std::cmp::Reverse(size(c)));
     by_size.par_iter().with_max_len(1).for_each(|&c| {
         let c = c as usize;
         let group = &members[start[c]..start[c + 1]];
