@@ -1,5 +1,6 @@
-//! What every fuzz target checks: reading arbitrary bytes as any record kind
-//! returns rows or a located error, never a panic and never an internal error.
+//! What every fuzz target checks: reading arbitrary bytes as any record kind,
+//! or as a graph's edge list, returns rows or a located error, never a panic
+//! and never an internal error.
 
 use kith_io::{Format, ReadOptions, Record, read_records_from, read_snap_from};
 use kith_model::{
