@@ -26,6 +26,16 @@ LARGE_FILE_BYTES = 200e6
 ROUNDS = int(os.environ.get("KITH_BENCH_ROUNDS", "3"))
 
 
+def dense_path(graph):
+    """kith's export of a graph with ids 0..n-1 (written by its read step)."""
+    return os.path.join(out_dir, graph + ".dense.txt")
+
+
+def wanted(steps):
+    """The steps KITH_BENCH_SKIP does not leave out."""
+    return [s for s in steps if s not in skip]
+
+
 def timed(cmd, **kw):
     """Runs cmd under /usr/bin/time; returns (stdout, peak RSS MiB, wall s)."""
     t = time.time()
@@ -185,7 +195,7 @@ def main():
         for _ in range(rounds):
             run_tools(graph, path, python)
         if "refs" not in skip:
-            reference_im(graph, path, os.path.join(out_dir, graph + ".dense.txt"))
+            reference_im(graph, path, dense_path(graph))
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(rows, f, indent=1)
     print_table()
@@ -193,7 +203,7 @@ def main():
 
 def run_tools(graph, path, python):
     """One run of every tool on one graph."""
-    dense = os.path.join(out_dir, graph + ".dense.txt")
+    dense = dense_path(graph)
     # kith
     r = kith_graph(graph, path, "read", ["export", "--output", dense, "--header"])
     if r:
@@ -226,7 +236,7 @@ def run_tools(graph, path, python):
                 with open(os.path.join(out_dir, graph + ".kith-ic-seeds.txt"), "w") as f:
                     f.write("\n".join(str(s["node"]) for s in rep["seeds"]) + "\n")
         add(graph, step, "kith", rep["seconds"]["compute"], mib, note)
-    all_steps = [s for s in ["read", "pagerank20", "pagerank", "kcore", "components", "louvain", "leiden"] if s not in skip]
+    all_steps = wanted(["read", "pagerank20", "pagerank", "kcore", "components", "louvain", "leiden"])
     # On large files NetworKit's and igraph's readers of arbitrary ids
     # (a hash map or names per node) take from 10 minutes to over half an
     # hour: give them kith's export with ids 0..n-1 and their fast
@@ -246,7 +256,7 @@ def run_tools(graph, path, python):
         extra = [membership] if mode == "ncol" and os.path.exists(membership) else []
         python_lib(graph, "igraph", python, lib_path, all_steps, mode, *extra)
     if "networkx" not in skip and os.path.getsize(path) <= LARGE_FILE_BYTES:
-        python_lib(graph, "networkx", python, path, [s for s in ["read", "pagerank", "kcore", "components", "louvain"] if s not in skip])
+        python_lib(graph, "networkx", python, path, wanted(["read", "pagerank", "kcore", "components", "louvain"]))
 
 
 def print_table():
