@@ -127,6 +127,8 @@ pub fn read_snap(path: &Path) -> Result<EdgeListGraph, GraphError> {
                         end - start,
                     )
                 };
+                #[cfg(not(unix))]
+                let _ = (start, end);
             };
             read_snap_text(&map, path, release)
         }
