@@ -8,7 +8,6 @@
 mod build;
 mod file;
 
-pub(crate) use build::{merge_sorted, union_len_without};
 pub use file::{CSR_FILE_VERSION, CSR_MAGIC};
 
 use memmap2::Mmap;

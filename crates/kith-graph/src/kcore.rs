@@ -2,95 +2,95 @@
 //! directions dropped, repeated edges merged, self-loops ignored, as
 //! networkx's `core_number` and NetworKit's `CoreDecomposition` define it.
 //!
-//! Parallel level-synchronous peeling (after Kabir and Madduri's PKC, 2017):
-//! at level k every remaining node of degree k is peeled in parallel, which
-//! lowers its neighbours' degrees with atomic decrements; neighbours that
-//! drop to k join the next wave of the same level. Levels with no node are
-//! skipped by jumping to the smallest remaining degree; one pass over the
-//! remaining nodes keeps the survivors and finds the next level. A wave of
-//! fewer than `SEQUENTIAL_WAVE` nodes finishes its level on one thread,
-//! depth first, as most waves are that small. The result is the same as
-//! Batagelj and Zaversnik's sequential algorithm.
+//! Level-synchronous peeling (after Kabir and Madduri's PKC, 2017): at level
+//! k every remaining node of degree k is peeled, which lowers its
+//! neighbours' degrees; neighbours that drop to k join the next wave of the
+//! same level. Levels with no node are skipped by jumping to the smallest
+//! remaining degree; one pass over the remaining nodes keeps the survivors
+//! and finds the next level. A wave of at least `PARALLEL_WAVE_ENTRIES`
+//! list entries (its nodes times the mean degree) is peeled on all threads
+//! with atomic decrements; smaller ones (almost all) finish their level on
+//! one thread, first in first out, with the lists of the nodes to come
+//! prefetched. The result is the same as Batagelj and
+//! Zaversnik's sequential algorithm.
 
-use crate::csr::{merge_sorted, union_len_without};
 use crate::pagerank::check_directions;
+use crate::parallel::prefetch;
 use crate::{Csr, GraphError};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
-
-/// Neighbours of a node in the undirected simple graph.
-trait Undirected: Sync {
-    fn num_nodes(&self) -> usize;
-    fn for_each_neighbor(&self, v: u32, f: impl FnMut(u32));
-    fn degree(&self, v: u32) -> u32 {
-        let mut d = 0;
-        self.for_each_neighbor(v, |_| d += 1);
-        d
-    }
-}
-
-/// An already symmetric CSR without self-loops (see [`Csr::symmetrize_simple`]).
-struct Symmetric<'a>(&'a Csr);
-
-impl Undirected for Symmetric<'_> {
-    fn num_nodes(&self) -> usize {
-        self.0.num_nodes()
-    }
-    #[inline]
-    fn for_each_neighbor(&self, v: u32, mut f: impl FnMut(u32)) {
-        for &w in self.0.neighbors(v) {
-            if w != v {
-                f(w);
-            }
-        }
-    }
-}
-
-/// Both directions of a directed graph, merged on the fly (no copy).
-struct BothDirections<'a> {
-    out: &'a Csr,
-    inn: &'a Csr,
-}
-
-impl Undirected for BothDirections<'_> {
-    fn num_nodes(&self) -> usize {
-        self.out.num_nodes()
-    }
-    #[inline]
-    fn for_each_neighbor(&self, v: u32, mut f: impl FnMut(u32)) {
-        merge_sorted(self.out.neighbors(v), self.inn.neighbors(v), |w| {
-            if w != v {
-                f(w)
-            }
-        });
-    }
-    fn degree(&self, v: u32) -> u32 {
-        union_len_without(self.out.neighbors(v), self.inn.neighbors(v), v) as u32
-    }
-}
 
 /// Core numbers of a graph given as an undirected CSR (each edge stored in
 /// both directions; self-loops are ignored). Use [`Csr::symmetrize_simple`]
 /// to make one from a directed graph, or [`core_numbers_directed`].
 pub fn core_numbers(undirected: &Csr) -> Vec<u32> {
-    peel(&Symmetric(undirected))
+    peel(undirected)
 }
 
 /// Core numbers of the undirected simple graph underlying the directed graph
-/// with out-adjacency `out` and in-adjacency `inn`, without building it.
+/// with out-adjacency `out` and in-adjacency `inn`.
+///
+/// It builds that graph first ([`Csr::symmetrize_simple_with`], 4 bytes an
+/// entry): peeling then reads one list a node instead of merging two, and
+/// the merge's cost is paid once instead of at every visit.
 pub fn core_numbers_directed(out: &Csr, inn: &Csr) -> Result<Vec<u32>, GraphError> {
     check_directions(out, inn)?;
-    Ok(peel(&BothDirections { out, inn }))
+    Ok(peel(&out.symmetrize_simple_with(inn)?))
 }
 
-/// Waves of fewer nodes than this are peeled on the calling thread.
-const SEQUENTIAL_WAVE: usize = 1024;
+/// The neighbours of v without v itself (a self-loop is not an edge of the
+/// undirected simple graph).
+#[inline(always)]
+fn for_each_neighbor(g: &Csr, v: u32, mut f: impl FnMut(u32)) {
+    for &w in g.neighbors(v) {
+        if w != v {
+            f(w);
+        }
+    }
+}
 
-fn peel(g: &impl Undirected) -> Vec<u32> {
+fn simple_degree(g: &Csr, v: u32) -> u32 {
+    let list = g.neighbors(v);
+    (list.len() - list.binary_search(&v).is_ok() as usize) as u32
+}
+
+/// Starts loading the offsets of v, so that its list can be prefetched next.
+#[inline(always)]
+fn prefetch_offsets(g: &Csr, v: u32) {
+    if let Some(o) = g.offsets().get(v as usize) {
+        prefetch(o);
+    }
+}
+
+/// Starts loading the first cache lines of v's list: most lists are a few
+/// lines long, and the hardware's stream prefetcher takes over on longer
+/// ones.
+#[inline(always)]
+fn prefetch_neighbors(g: &Csr, v: u32) {
+    for line in g.neighbors(v).iter().step_by(16).take(4) {
+        prefetch(line);
+    }
+}
+
+/// Waves expected to hold fewer list entries than this (their size times
+/// the mean degree) are peeled on the calling thread: about 0.3 ms of
+/// work, below which waking the other threads and their atomic updates
+/// cost more than they save.
+const PARALLEL_WAVE_ENTRIES: usize = 1 << 17;
+
+/// How far ahead in a sequential wave the offsets, then the lists, of the
+/// nodes to come are prefetched.
+const PREFETCH_OFFSETS_AHEAD: usize = 16;
+const PREFETCH_LIST_AHEAD: usize = 8;
+
+/// Levels with fewer nodes left than this are scanned on the calling thread.
+const SEQUENTIAL_SCAN: usize = 1 << 16;
+
+fn peel(g: &Csr) -> Vec<u32> {
     let n = g.num_nodes();
     let degree: Vec<AtomicU32> = (0..n as u32)
         .into_par_iter()
-        .map(|v| AtomicU32::new(g.degree(v)))
+        .map(|v| AtomicU32::new(simple_degree(g, v)))
         .collect();
     let load = |v: u32| degree[v as usize].load(Ordering::Relaxed);
     let mut remaining: Vec<u32> = (0..n as u32).collect();
@@ -100,25 +100,43 @@ fn peel(g: &impl Undirected) -> Vec<u32> {
         .copied()
         .filter(|&v| load(v) <= k)
         .collect();
+    // The queue of sequential waves: a node joins a queue once in the whole
+    // run (when its degree falls to the level), so n + 1 slots hold it, the
+    // one spare taking the unconditional write below.
+    let mut queue = vec![0u32; n + 1];
+    let mean_degree = g.num_edges().div_ceil(n.max(1)).max(1);
     while !remaining.is_empty() {
         while !wave.is_empty() {
-            if wave.len() < SEQUENTIAL_WAVE {
+            if wave.len() * mean_degree < PARALLEL_WAVE_ENTRIES {
                 // Most waves are this small (on ego-twitter 945 of 961): a
                 // parallel wave would run on one thread anyway, behind the
-                // cost of starting it. Finish the level here, depth first;
+                // cost of starting it. Finish the level here;
                 // the counts are plain loads and stores, no other thread
-                // runs now.
-                let mut stack = std::mem::take(&mut wave);
-                while let Some(u) = stack.pop() {
-                    g.for_each_neighbor(u, |v| {
+                // runs now. Whether a neighbour is above the level is a
+                // coin toss, so the update is written without branches
+                // (a mispredicted branch an edge cost more than the rest).
+                // First in, first out, so the nodes to come are known a few
+                // steps ahead and their lists are prefetched: each list
+                // sits at a random place, and waiting on it was most of
+                // the time.
+                let (mut head, mut tail) = (0, wave.len());
+                queue[..tail].copy_from_slice(&wave);
+                wave.clear();
+                while head < tail {
+                    if let Some(&ahead) = queue[..tail].get(head + PREFETCH_OFFSETS_AHEAD) {
+                        prefetch_offsets(g, ahead);
+                    }
+                    if let Some(&ahead) = queue[..tail].get(head + PREFETCH_LIST_AHEAD) {
+                        prefetch_neighbors(g, ahead);
+                    }
+                    let u = queue[head];
+                    head += 1;
+                    for_each_neighbor(g, u, |v| {
                         let d = &degree[v as usize];
                         let dv = d.load(Ordering::Relaxed);
-                        if dv > k {
-                            d.store(dv - 1, Ordering::Relaxed);
-                            if dv == k + 1 {
-                                stack.push(v);
-                            }
-                        }
+                        d.store(dv - (dv > k) as u32, Ordering::Relaxed);
+                        queue[tail] = v;
+                        tail += (dv == k + 1) as usize;
                     });
                 }
                 break;
@@ -127,8 +145,14 @@ fn peel(g: &impl Undirected) -> Vec<u32> {
                 .par_chunks(1024)
                 .flat_map_iter(|chunk| {
                     let mut next = Vec::new();
-                    for &u in chunk {
-                        g.for_each_neighbor(u, |v| {
+                    for (i, &u) in chunk.iter().enumerate() {
+                        if let Some(&ahead) = chunk.get(i + PREFETCH_OFFSETS_AHEAD) {
+                            prefetch_offsets(g, ahead);
+                        }
+                        if let Some(&ahead) = chunk.get(i + PREFETCH_LIST_AHEAD) {
+                            prefetch_neighbors(g, ahead);
+                        }
+                        for_each_neighbor(g, u, |v| {
                             let d = &degree[v as usize];
                             if d.load(Ordering::Relaxed) > k {
                                 let before = d.fetch_sub(1, Ordering::Relaxed);
@@ -149,41 +173,58 @@ fn peel(g: &impl Undirected) -> Vec<u32> {
         // keep degree k, which is their core number. One pass keeps the
         // survivors, finds the next level (their smallest degree) and, as
         // the next level is most often k + 1, the nodes at k + 1.
-        let pieces: Vec<(Vec<u32>, Vec<u32>, u32)> = remaining
-            .par_chunks(4096)
-            .map(|chunk| {
-                let mut kept = Vec::with_capacity(chunk.len());
-                let mut at_next = Vec::new();
-                let mut low = u32::MAX;
-                for &v in chunk {
-                    let d = load(v);
-                    if d > k {
-                        kept.push(v);
-                        low = low.min(d);
-                        if d == k + 1 {
-                            at_next.push(v);
+        let next_k = if remaining.len() < SEQUENTIAL_SCAN {
+            // In place and without branches: the late levels have few
+            // nodes left, and a parallel pass would cost more to start.
+            let mut kept = 0;
+            let mut low = u32::MAX;
+            for i in 0..remaining.len() {
+                let v = remaining[i];
+                let d = load(v);
+                remaining[kept] = v;
+                kept += (d > k) as usize;
+                low = low.min(if d > k { d } else { u32::MAX });
+            }
+            remaining.truncate(kept);
+            wave.extend(remaining.iter().copied().filter(|&v| load(v) == low));
+            low
+        } else {
+            let pieces: Vec<(Vec<u32>, Vec<u32>, u32)> = remaining
+                .par_chunks(4096)
+                .map(|chunk| {
+                    let mut kept = Vec::with_capacity(chunk.len());
+                    let mut at_next = Vec::new();
+                    let mut low = u32::MAX;
+                    for &v in chunk {
+                        let d = load(v);
+                        if d > k {
+                            kept.push(v);
+                            low = low.min(d);
+                            if d == k + 1 {
+                                at_next.push(v);
+                            }
                         }
                     }
-                }
-                (kept, at_next, low)
-            })
-            .collect();
-        let next_k = pieces.iter().map(|p| p.2).min().unwrap_or(u32::MAX);
-        remaining = Vec::with_capacity(pieces.iter().map(|p| p.0.len()).sum());
-        wave = Vec::new();
-        for (kept, at_next, _) in pieces {
-            remaining.extend(kept);
-            wave.extend(at_next);
-        }
+                    (kept, at_next, low)
+                })
+                .collect();
+            let next_k = pieces.iter().map(|p| p.2).min().unwrap_or(u32::MAX);
+            remaining = Vec::with_capacity(pieces.iter().map(|p| p.0.len()).sum());
+            for (kept, at_next, _) in pieces {
+                remaining.extend(kept);
+                wave.extend(at_next);
+            }
+            if next_k != k + 1 && !remaining.is_empty() {
+                wave = remaining
+                    .par_iter()
+                    .copied()
+                    .filter(|&v| load(v) <= next_k)
+                    .collect();
+            }
+            next_k
+        };
         if remaining.is_empty() {
             break;
-        }
-        if next_k != k + 1 {
-            wave = remaining
-                .par_iter()
-                .copied()
-                .filter(|&v| load(v) <= next_k)
-                .collect();
         }
         k = next_k;
     }
@@ -193,9 +234,9 @@ fn peel(g: &impl Undirected) -> Vec<u32> {
 /// The reference sequential algorithm (Batagelj and Zaversnik, 2003), used
 /// to check the parallel one.
 pub fn core_numbers_sequential(undirected: &Csr) -> Vec<u32> {
-    let g = Symmetric(undirected);
+    let g = undirected;
     let n = g.num_nodes();
-    let mut degree: Vec<u32> = (0..n as u32).map(|v| g.degree(v)).collect();
+    let mut degree: Vec<u32> = (0..n as u32).map(|v| simple_degree(g, v)).collect();
     let max_degree = degree.iter().copied().max().unwrap_or(0) as usize;
     let mut bin_start = vec![0usize; max_degree + 2];
     for &d in &degree {
@@ -216,7 +257,7 @@ pub fn core_numbers_sequential(undirected: &Csr) -> Vec<u32> {
     for i in 0..n {
         let u = order[i];
         let du = degree[u as usize];
-        g.for_each_neighbor(u, |w| {
+        for_each_neighbor(g, u, |w| {
             let dw = degree[w as usize];
             if dw > du {
                 // move w to the front of its bin, then shrink its degree

@@ -132,3 +132,19 @@ pub(crate) fn for_each_block_mut<T: Send>(
         f(a, b, slice);
     });
 }
+
+/// Asks the CPU to start loading the cache line holding `value`, so a read
+/// that is known ahead but lands at a random place does not wait on memory.
+/// A hint only: it never faults and changes no result.
+#[inline(always)]
+pub(crate) fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint that never faults, for any address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (value as *const T).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}

@@ -1,7 +1,9 @@
 //! k-core and components on small graphs against simple models.
 
 use kith_graph::kcore::core_numbers_sequential;
-use kith_graph::{Csr, core_numbers, core_numbers_directed, weakly_connected_components};
+use kith_graph::{
+    Csr, RmatParams, core_numbers, core_numbers_directed, rmat_csr, weakly_connected_components,
+};
 use proptest::prelude::*;
 
 fn graphs() -> impl Strategy<Value = (usize, Vec<(u32, u32)>)> {
@@ -90,4 +92,34 @@ fn mismatched_directions_are_an_error() {
     let a = Csr::from_edges(3, vec![(0, 1)]);
     let b = Csr::from_edges(4, vec![(1, 0)]);
     assert!(core_numbers_directed(&a, &b).is_err());
+}
+
+/// A graph large enough for the parallel parts of peeling: its first waves
+/// hold more than the parallel threshold's list entries and its first
+/// levels more than 65,536 nodes (the parallel scan). The small random
+/// graphs above only reach the sequential parts.
+#[test]
+fn parallel_peeling_matches_the_sequential_algorithm_on_rmat() {
+    let out = rmat_csr(&RmatParams {
+        scale: 17,
+        ..RmatParams::default()
+    })
+    .unwrap();
+    let und = out.symmetrize_simple();
+    let expected = core_numbers_sequential(&und);
+    for threads in [1, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        assert_eq!(
+            pool.install(|| core_numbers(&und)),
+            expected,
+            "{threads} threads"
+        );
+    }
+    assert_eq!(
+        core_numbers_directed(&out, &out.transpose()).unwrap(),
+        expected
+    );
 }
