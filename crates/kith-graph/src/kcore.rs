@@ -15,7 +15,7 @@
 //! Zaversnik's sequential algorithm.
 
 use crate::pagerank::check_directions;
-use crate::parallel::prefetch;
+use crate::parallel::{PREFETCH_AHEAD, prefetch, prefetch_slice};
 use crate::{Csr, GraphError};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -62,14 +62,10 @@ fn prefetch_offsets(g: &Csr, v: u32) {
     }
 }
 
-/// Starts loading the first cache lines of v's list: most lists are a few
-/// lines long, and the hardware's stream prefetcher takes over on longer
-/// ones.
+/// Starts loading the first cache lines of v's list.
 #[inline(always)]
 fn prefetch_neighbors(g: &Csr, v: u32) {
-    for line in g.neighbors(v).iter().step_by(16).take(4) {
-        prefetch(line);
-    }
+    prefetch_slice(g.neighbors(v), 4);
 }
 
 /// Waves expected to hold fewer list entries than this (their size times
@@ -77,11 +73,6 @@ fn prefetch_neighbors(g: &Csr, v: u32) {
 /// work, below which waking the other threads and their atomic updates
 /// cost more than they save.
 const PARALLEL_WAVE_ENTRIES: usize = 1 << 17;
-
-/// How far ahead in a sequential wave the offsets, then the lists, of the
-/// nodes to come are prefetched.
-const PREFETCH_OFFSETS_AHEAD: usize = 16;
-const PREFETCH_LIST_AHEAD: usize = 8;
 
 /// Levels with fewer nodes left than this are scanned on the calling thread.
 const SEQUENTIAL_SCAN: usize = 1 << 16;
@@ -123,10 +114,10 @@ fn peel(g: &Csr) -> Vec<u32> {
                 queue[..tail].copy_from_slice(&wave);
                 wave.clear();
                 while head < tail {
-                    if let Some(&ahead) = queue[..tail].get(head + PREFETCH_OFFSETS_AHEAD) {
+                    if let Some(&ahead) = queue[..tail].get(head + PREFETCH_AHEAD) {
                         prefetch_offsets(g, ahead);
                     }
-                    if let Some(&ahead) = queue[..tail].get(head + PREFETCH_LIST_AHEAD) {
+                    if let Some(&ahead) = queue[..tail].get(head + PREFETCH_AHEAD / 2) {
                         prefetch_neighbors(g, ahead);
                     }
                     let u = queue[head];
@@ -146,10 +137,10 @@ fn peel(g: &Csr) -> Vec<u32> {
                 .flat_map_iter(|chunk| {
                     let mut next = Vec::new();
                     for (i, &u) in chunk.iter().enumerate() {
-                        if let Some(&ahead) = chunk.get(i + PREFETCH_OFFSETS_AHEAD) {
+                        if let Some(&ahead) = chunk.get(i + PREFETCH_AHEAD) {
                             prefetch_offsets(g, ahead);
                         }
-                        if let Some(&ahead) = chunk.get(i + PREFETCH_LIST_AHEAD) {
+                        if let Some(&ahead) = chunk.get(i + PREFETCH_AHEAD / 2) {
                             prefetch_neighbors(g, ahead);
                         }
                         for_each_neighbor(g, u, |v| {

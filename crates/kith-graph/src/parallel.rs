@@ -148,3 +148,18 @@ pub(crate) fn prefetch<T>(value: &T) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = value;
 }
+
+/// Prefetches the first `lines` cache lines of `items`: where a node's list
+/// sits is random, and most lists are a few lines long (the hardware's
+/// stream prefetcher takes over on longer ones).
+#[inline(always)]
+pub(crate) fn prefetch_slice<T>(items: &[T], lines: usize) {
+    let per_line = (64 / std::mem::size_of::<T>().max(1)).max(1);
+    for item in items.iter().step_by(per_line).take(lines) {
+        prefetch(item);
+    }
+}
+
+/// How far ahead a loop over known nodes prefetches: the offsets of the
+/// node this many places ahead, then the list of the node half as far.
+pub(crate) const PREFETCH_AHEAD: usize = 16;

@@ -410,7 +410,8 @@ fn move_nodes_batched(
                 .zip(batch.par_chunks(CHUNK))
                 .for_each(|(out, nodes)| {
                     pool.with(|acc| {
-                        for (slot, &v) in out.iter_mut().zip(nodes) {
+                        for (i, (slot, &v)) in out.iter_mut().zip(nodes).enumerate() {
+                            g.prefetch_ahead(nodes, i);
                             *slot = best_move(g, v, frozen, totals_ref, scale, acc);
                         }
                     })
@@ -545,7 +546,8 @@ pub(super) fn refine(
             )
         };
         // a self-loop of the first level weighs 0 and adds nothing
-        for &v in group {
+        for (i, &v) in group.iter().enumerate() {
+            g.prefetch_ahead(group, i);
             let (targets, weights) = g.edges(v);
             // unweighted: an integer count, not a chain of float adds
             external[v as usize] = match weights {
@@ -606,7 +608,8 @@ fn refine_community(
 ) {
     let well_connected = |ext: f64, k: f64| ext >= k * (k_comm - k) * scale;
     let mut options: Vec<(u32, f64)> = Vec::new();
-    for &v in order {
+    for (i, &v) in order.iter().enumerate() {
+        g.prefetch_ahead(order, i);
         let vi = v as usize;
         let kv = g.strength[vi];
         if sub_size[vi] != 1 || refined[vi] != v || !well_connected(external[vi], kv) {
