@@ -6,7 +6,7 @@
 use kith_graph::{
     CommunityOptions, DiffusionModel, EdgeProbability, InfluenceOptions, PageRankOptions,
     core_numbers_directed, detect_communities, maximize_influence, pagerank, read_snap,
-    weakly_connected_components,
+    weakly_connected_components_with,
 };
 use std::path::PathBuf;
 use std::time::Instant;
@@ -76,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 format!(",\"max_core\":{}", c.iter().max().unwrap_or(&0))
             }
             "components" => {
-                let c = weakly_connected_components(&g.out);
+                let c = weakly_connected_components_with(&g.out, &inn)?;
                 format!(",\"components\":{}", c.count())
             }
             "symmetrize" => {

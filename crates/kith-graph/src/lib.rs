@@ -22,7 +22,7 @@ pub use ppr_push::{PushOptions, PushResult, ppr_push};
 pub mod components;
 pub mod kcore;
 
-pub use components::{Components, weakly_connected_components};
+pub use components::{Components, weakly_connected_components, weakly_connected_components_with};
 pub use kcore::{core_numbers, core_numbers_directed};
 pub mod communities;
 

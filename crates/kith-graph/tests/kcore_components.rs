@@ -3,6 +3,7 @@
 use kith_graph::kcore::core_numbers_sequential;
 use kith_graph::{
     Csr, RmatParams, core_numbers, core_numbers_directed, rmat_csr, weakly_connected_components,
+    weakly_connected_components_with,
 };
 use proptest::prelude::*;
 
@@ -83,6 +84,7 @@ proptest! {
             next += 1;
         }
         prop_assert_eq!(&comps.component, &label);
+        prop_assert_eq!(&weakly_connected_components_with(&out, &out.transpose()).unwrap(), &comps);
         prop_assert_eq!(comps.sizes.iter().sum::<u64>(), n as u64);
     }
 }
@@ -122,4 +124,24 @@ fn parallel_peeling_matches_the_sequential_algorithm_on_rmat() {
         core_numbers_directed(&out, &out.transpose()).unwrap(),
         expected
     );
+}
+
+/// Afforest's skipping of the largest component, on a graph that has one
+/// and many small components besides (R-MAT leaves many nodes alone), with
+/// the edges given in both orientations.
+#[test]
+fn sampled_components_match_the_full_union_find_on_rmat() {
+    let out = rmat_csr(&RmatParams {
+        scale: 16,
+        edge_factor: 4,
+        ..RmatParams::default()
+    })
+    .unwrap();
+    let inn = out.transpose();
+    let full = weakly_connected_components(&out);
+    assert!(full.count() > 100, "{} components", full.count());
+    assert_eq!(weakly_connected_components_with(&out, &inn).unwrap(), full);
+    assert_eq!(weakly_connected_components_with(&inn, &out).unwrap(), full);
+    let other = Csr::from_edges(3, vec![(0, 1)]);
+    assert!(weakly_connected_components_with(&out, &other).is_err());
 }

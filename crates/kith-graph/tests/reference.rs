@@ -109,6 +109,10 @@ fn check_components(name: &str) {
     let Some(g) = load(name) else { return };
     let comps = weakly_connected_components(&g.out);
     assert_eq!(comps, weakly_connected_components(&g.out.transpose()));
+    assert_eq!(
+        comps,
+        kith_graph::weakly_connected_components_with(&g.out, &g.out.transpose()).unwrap()
+    );
     let Some(reference) = read_reference::<u64>(&format!("wcc-{name}.txt")) else {
         return;
     };

@@ -434,7 +434,8 @@ fn compute(
             })
         }
         GraphCommand::Components => {
-            let comps = kith_graph::weakly_connected_components(out);
+            let comps =
+                kith_graph::weakly_connected_components_with(out, inn).map_err(graph_error)?;
             let mut sizes: Vec<(u64, u32)> = comps
                 .sizes
                 .iter()
