@@ -16,7 +16,7 @@ use crate::rng::Rng;
 use crate::{Csr, GraphError};
 use moves::{ScratchPool, move_nodes, refine};
 use rayon::prelude::*;
-use weighted::WeightedGraph;
+use weighted::{SpareEdges, WeightedGraph};
 
 /// Which algorithm to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,10 +97,12 @@ pub fn detect_communities(
     let mut quality = singleton_modularity(&base, opts.resolution);
     let mut iterations = 0;
     let pool = ScratchPool::new(n);
+    let mut spare = SpareEdges::default();
     if base.total > 0.0 {
         while iterations < opts.max_iterations.max(1) {
             iterations += 1;
-            let (next, next_quality) = one_pass(&base, &membership, opts, &mut rng, &pool);
+            let (next, next_quality) =
+                one_pass(&base, &membership, opts, &mut rng, &pool, &mut spare);
             // Later passes only refine: stop once one gains almost nothing.
             let gain = next_quality - quality;
             if gain >= 0.0 {
@@ -142,6 +144,7 @@ fn one_pass(
     opts: &CommunityOptions,
     rng: &mut Rng,
     pool: &ScratchPool,
+    spare: &mut SpareEdges,
 ) -> (Vec<u32>, f64) {
     let n = base.num_nodes();
     // node of the current graph that each original node belongs to
@@ -156,6 +159,9 @@ fn one_pass(
         if parts == g.num_nodes() {
             let quality = singleton_modularity(g, opts.resolution);
             let membership = node_of.par_iter().map(|&x| part[x as usize]).collect();
+            if let Some(done) = owned {
+                spare.recycle(done);
+            }
             return (membership, quality);
         }
         let (refined, subparts) = match opts.algorithm {
@@ -179,7 +185,7 @@ fn one_pass(
             }
             CommunityAlgorithm::Louvain => (part.clone(), parts),
         };
-        let next = g.aggregate(&refined, subparts, pool);
+        let next = g.aggregate(&refined, subparts, pool, spare);
         let mut next_part = vec![0u32; subparts];
         for v in 0..g.num_nodes() {
             next_part[refined[v] as usize] = part[v];
@@ -188,7 +194,9 @@ fn one_pass(
             .par_iter_mut()
             .for_each(|x| *x = refined[*x as usize]);
         part = next_part;
-        owned = Some(next);
+        if let Some(done) = owned.replace(next) {
+            spare.recycle(done);
+        }
     }
 }
 
