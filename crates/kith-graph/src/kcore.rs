@@ -99,17 +99,14 @@ fn peel(g: &Csr) -> Vec<u32> {
     while !remaining.is_empty() {
         while !wave.is_empty() {
             if wave.len() * mean_degree < PARALLEL_WAVE_ENTRIES {
-                // Most waves are this small (on ego-twitter 945 of 961): a
-                // parallel wave would run on one thread anyway, behind the
-                // cost of starting it. Finish the level here;
-                // the counts are plain loads and stores, no other thread
+                // Most waves are this small. Finish the level here: the
+                // counts are plain loads and stores, as no other thread
                 // runs now. Whether a neighbour is above the level is a
-                // coin toss, so the update is written without branches
-                // (a mispredicted branch an edge cost more than the rest).
-                // First in, first out, so the nodes to come are known a few
-                // steps ahead and their lists are prefetched: each list
-                // sits at a random place, and waiting on it was most of
-                // the time.
+                // coin toss, so the update has no branch (a mispredicted
+                // branch an edge cost more than the rest). First in, first
+                // out, so the nodes to come are known a few steps ahead and
+                // their lists are prefetched: each list sits at a random
+                // place, and waiting on it was half the time.
                 let (mut head, mut tail) = (0, wave.len());
                 queue[..tail].copy_from_slice(&wave);
                 wave.clear();
