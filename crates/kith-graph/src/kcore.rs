@@ -54,18 +54,20 @@ fn simple_degree(g: &Csr, v: u32) -> u32 {
     (list.len() - list.binary_search(&v).is_ok() as usize) as u32
 }
 
-/// Starts loading the offsets of v, so that its list can be prefetched next.
+/// Prefetches for a loop over `nodes` at position `i`: the offsets of the
+/// node `PREFETCH_AHEAD` places on and the list of the one half as far, so
+/// both have arrived when the loop gets there.
 #[inline(always)]
-fn prefetch_offsets(g: &Csr, v: u32) {
-    if let Some(o) = g.offsets().get(v as usize) {
+fn prefetch_ahead(g: &Csr, nodes: &[u32], i: usize) {
+    if let Some(o) = nodes
+        .get(i + PREFETCH_AHEAD)
+        .and_then(|&v| g.offsets().get(v as usize))
+    {
         prefetch(o);
     }
-}
-
-/// Starts loading the first cache lines of v's list.
-#[inline(always)]
-fn prefetch_neighbors(g: &Csr, v: u32) {
-    prefetch_slice(g.neighbors(v), 4);
+    if let Some(&v) = nodes.get(i + PREFETCH_AHEAD / 2) {
+        prefetch_slice(g.neighbors(v), 4);
+    }
 }
 
 /// Waves expected to hold fewer list entries than this (their size times
@@ -111,12 +113,7 @@ fn peel(g: &Csr) -> Vec<u32> {
                 queue[..tail].copy_from_slice(&wave);
                 wave.clear();
                 while head < tail {
-                    if let Some(&ahead) = queue[..tail].get(head + PREFETCH_AHEAD) {
-                        prefetch_offsets(g, ahead);
-                    }
-                    if let Some(&ahead) = queue[..tail].get(head + PREFETCH_AHEAD / 2) {
-                        prefetch_neighbors(g, ahead);
-                    }
+                    prefetch_ahead(g, &queue[..tail], head);
                     let u = queue[head];
                     head += 1;
                     for_each_neighbor(g, u, |v| {
@@ -134,12 +131,7 @@ fn peel(g: &Csr) -> Vec<u32> {
                 .flat_map_iter(|chunk| {
                     let mut next = Vec::new();
                     for (i, &u) in chunk.iter().enumerate() {
-                        if let Some(&ahead) = chunk.get(i + PREFETCH_AHEAD) {
-                            prefetch_offsets(g, ahead);
-                        }
-                        if let Some(&ahead) = chunk.get(i + PREFETCH_AHEAD / 2) {
-                            prefetch_neighbors(g, ahead);
-                        }
+                        prefetch_ahead(g, chunk, i);
                         for_each_neighbor(g, u, |v| {
                             let d = &degree[v as usize];
                             if d.load(Ordering::Relaxed) > k {
