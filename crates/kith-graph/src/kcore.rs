@@ -15,7 +15,7 @@
 //! Zaversnik's sequential algorithm.
 
 use crate::pagerank::check_directions;
-use crate::parallel::{PREFETCH_AHEAD, prefetch, prefetch_slice};
+use crate::parallel::{self, prefetch_slice};
 use crate::{Csr, GraphError};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -54,20 +54,11 @@ fn simple_degree(g: &Csr, v: u32) -> u32 {
     (list.len() - list.binary_search(&v).is_ok() as usize) as u32
 }
 
-/// Prefetches for a loop over `nodes` at position `i`: the offsets of the
-/// node `PREFETCH_AHEAD` places on and the list of the one half as far, so
-/// both have arrived when the loop gets there.
+/// Prefetches for a loop over `nodes` at position `i` (see
+/// [`crate::parallel::prefetch_ahead`]).
 #[inline(always)]
 fn prefetch_ahead(g: &Csr, nodes: &[u32], i: usize) {
-    if let Some(o) = nodes
-        .get(i + PREFETCH_AHEAD)
-        .and_then(|&v| g.offsets().get(v as usize))
-    {
-        prefetch(o);
-    }
-    if let Some(&v) = nodes.get(i + PREFETCH_AHEAD / 2) {
-        prefetch_slice(g.neighbors(v), 4);
-    }
+    parallel::prefetch_ahead(nodes, i, g.offsets(), |v| prefetch_slice(g.neighbors(v), 4));
 }
 
 /// Waves expected to hold fewer list entries than this (their size times

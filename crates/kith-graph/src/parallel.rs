@@ -162,4 +162,27 @@ pub(crate) fn prefetch_slice<T>(items: &[T], lines: usize) {
 
 /// How far ahead a loop over known nodes prefetches: the offsets of the
 /// node this many places ahead, then the list of the node half as far.
-pub(crate) const PREFETCH_AHEAD: usize = 16;
+const PREFETCH_AHEAD: usize = 16;
+
+/// Prefetching for a loop over `nodes` at position `i`, whatever holds the
+/// lists: the `offsets` entry of the node `PREFETCH_AHEAD` places on and,
+/// through `prefetch_list`, the list of the node half as far, so both have
+/// arrived when the loop gets there (the offsets were loaded 8 nodes
+/// earlier, so finding the list does not wait).
+#[inline(always)]
+pub(crate) fn prefetch_ahead(
+    nodes: &[u32],
+    i: usize,
+    offsets: &[u64],
+    prefetch_list: impl FnOnce(u32),
+) {
+    if let Some(o) = nodes
+        .get(i + PREFETCH_AHEAD)
+        .and_then(|&v| offsets.get(v as usize))
+    {
+        prefetch(o);
+    }
+    if let Some(&v) = nodes.get(i + PREFETCH_AHEAD / 2) {
+        prefetch_list(v);
+    }
+}

@@ -4,9 +4,7 @@
 
 use super::moves::ScratchPool;
 use crate::Csr;
-use crate::parallel::{
-    PREFETCH_AHEAD, SharedMut, block_count, node_blocks, prefetch, prefetch_slice,
-};
+use crate::parallel::{self, SharedMut, block_count, node_blocks, prefetch_slice};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -84,36 +82,18 @@ impl<'a> WeightedGraph<'a> {
         (&self.targets[a..b], self.weights.as_ref().map(|w| &w[a..b]))
     }
 
-    /// Starts loading v's offsets, so that [`WeightedGraph::prefetch_edges`]
-    /// can find its edges a little later.
-    #[inline(always)]
-    pub fn prefetch_offsets(&self, v: u32) {
-        if let Some(o) = self.offsets.get(v as usize) {
-            prefetch(o);
-        }
-    }
-
-    /// Starts loading the first cache lines of v's edges and weights.
-    #[inline(always)]
-    pub fn prefetch_edges(&self, v: u32) {
-        let (targets, weights) = self.edges(v);
-        prefetch_slice(targets, 4);
-        if let Some(w) = weights {
-            prefetch_slice(w, 4);
-        }
-    }
-
-    /// Prefetches for a loop over `nodes` at position `i`: the offsets of
-    /// the node `PREFETCH_AHEAD` places on and the edges of the one half as
-    /// far, so both have arrived when the loop gets there.
+    /// Prefetches for a loop over `nodes` at position `i` (see
+    /// [`crate::parallel::prefetch_ahead`]): offsets, then the first cache
+    /// lines of the edges and of their weights.
     #[inline(always)]
     pub fn prefetch_ahead(&self, nodes: &[u32], i: usize) {
-        if let Some(&v) = nodes.get(i + PREFETCH_AHEAD) {
-            self.prefetch_offsets(v);
-        }
-        if let Some(&v) = nodes.get(i + PREFETCH_AHEAD / 2) {
-            self.prefetch_edges(v);
-        }
+        parallel::prefetch_ahead(nodes, i, &self.offsets, |v| {
+            let (targets, weights) = self.edges(v);
+            prefetch_slice(targets, 4);
+            if let Some(w) = weights {
+                prefetch_slice(w, 4);
+            }
+        });
     }
 
     /// Calls `f(neighbour, weight)` for each edge of `v` (no self-loops are
