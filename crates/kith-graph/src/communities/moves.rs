@@ -5,7 +5,7 @@
 //! community c changes the modularity by (w(v, c) - γ k_v K_c / 2m) / m,
 //! where w(v, c) is the weight between v and c and K_c the strength of c.
 
-use super::weighted::WeightedGraph;
+use super::weighted::{EdgeWeight, WeightedGraph};
 use crate::parallel::SharedMut;
 use crate::rng::Rng;
 use rayon::prelude::*;
@@ -67,7 +67,7 @@ impl NeighborWeights {
     /// a whole adjacency, with the list length kept in a register (kept in
     /// `self`, it made a store-to-load chain through memory on every edge).
     #[inline]
-    pub fn add_edges(&mut self, targets: &[u32], weights: Option<&[f64]>, part: &[u32]) {
+    pub fn add_edges(&mut self, targets: &[u32], weights: Option<&[EdgeWeight]>, part: &[u32]) {
         self.counting = weights.is_none();
         let mut len = self.len;
         let list = &mut self.list[..];
@@ -89,7 +89,7 @@ impl NeighborWeights {
                     let slot = &mut weight[c as usize];
                     list[len] = c;
                     len += (*slot == 0.0 && w != 0.0) as usize;
-                    *slot += w;
+                    *slot += w as f64;
                 }
             }
         }
@@ -103,7 +103,7 @@ impl NeighborWeights {
     pub fn add_edges_within(
         &mut self,
         targets: &[u32],
-        weights: Option<&[f64]>,
+        weights: Option<&[EdgeWeight]>,
         part: &[u32],
         c: u32,
         ids: &[u32],
@@ -132,7 +132,7 @@ impl NeighborWeights {
                         let slot = &mut weight[s as usize];
                         list[len] = s;
                         len += (*slot == 0.0 && w != 0.0) as usize;
-                        *slot += w;
+                        *slot += w as f64;
                     }
                 }
             }
@@ -593,7 +593,7 @@ pub(super) fn refine(
                     .iter()
                     .zip(ws)
                     .filter(|&(&u, _)| part[u as usize] == c as u32)
-                    .map(|(_, &w)| w)
+                    .map(|(_, &w)| w as f64)
                     .sum(),
             };
         }
