@@ -73,23 +73,13 @@ impl NeighborWeights {
         let list = &mut self.list[..];
         match weights {
             None => {
-                let count = &mut self.count[..];
                 for &u in targets {
-                    let c = part[u as usize];
-                    let slot = &mut count[c as usize];
-                    list[len] = c;
-                    len += (*slot == 0) as usize;
-                    *slot += 1;
+                    tally(&mut self.count, list, &mut len, part[u as usize], 1);
                 }
             }
             Some(ws) => {
-                let weight = &mut self.weight[..];
                 for (&u, &w) in targets.iter().zip(ws) {
-                    let c = part[u as usize];
-                    let slot = &mut weight[c as usize];
-                    list[len] = c;
-                    len += (*slot == 0.0 && w != 0.0) as usize;
-                    *slot += w as f64;
+                    tally(&mut self.weight, list, &mut len, part[u as usize], w as f64);
                 }
             }
         }
@@ -113,26 +103,16 @@ impl NeighborWeights {
         let list = &mut self.list[..];
         match weights {
             None => {
-                let count = &mut self.count[..];
                 for &u in targets {
                     if part[u as usize] == c {
-                        let s = ids[u as usize];
-                        let slot = &mut count[s as usize];
-                        list[len] = s;
-                        len += (*slot == 0) as usize;
-                        *slot += 1;
+                        tally(&mut self.count, list, &mut len, ids[u as usize], 1);
                     }
                 }
             }
             Some(ws) => {
-                let weight = &mut self.weight[..];
                 for (&u, &w) in targets.iter().zip(ws) {
                     if part[u as usize] == c {
-                        let s = ids[u as usize];
-                        let slot = &mut weight[s as usize];
-                        list[len] = s;
-                        len += (*slot == 0.0 && w != 0.0) as usize;
-                        *slot += w as f64;
+                        tally(&mut self.weight, list, &mut len, ids[u as usize], w as f64);
                     }
                 }
             }
@@ -141,17 +121,32 @@ impl NeighborWeights {
     }
 
     pub fn clear(&mut self) {
+        let seen = &self.list[..self.len];
         if self.counting {
-            for &c in &self.list[..self.len] {
-                self.count[c as usize] = 0;
-            }
+            seen.iter().for_each(|&c| self.count[c as usize] = 0);
         } else {
-            for &c in &self.list[..self.len] {
-                self.weight[c as usize] = 0.0;
-            }
+            seen.iter().for_each(|&c| self.weight[c as usize] = 0.0);
         }
         self.len = 0;
     }
+}
+
+/// Adds `w` to `slots[id]` and lists `id` if its slot was empty, without a
+/// branch (see [`NeighborWeights`]); a weight of 0 lists nothing. One body
+/// for edge counts (u32) and weights (f64), on every edge of the moving,
+/// refinement and aggregation phases.
+#[inline(always)]
+fn tally<T: Copy + PartialEq + Default + std::ops::AddAssign>(
+    slots: &mut [T],
+    list: &mut [u32],
+    len: &mut usize,
+    id: u32,
+    w: T,
+) {
+    let slot = &mut slots[id as usize];
+    list[*len] = id;
+    *len += (*slot == T::default() && w != T::default()) as usize;
+    *slot += w;
 }
 
 /// One accumulator per rayon thread, so parallel loops need not allocate
