@@ -7,7 +7,7 @@
 //! Barak, 2018) and then skips the edges of the component most nodes are
 //! already in, which on graphs with a giant component leaves little to do.
 
-use crate::pagerank::check_directions;
+use crate::csr::check_directions;
 use crate::parallel::{block_count, csr_blocks, node_blocks};
 use crate::rng::Rng;
 use crate::{Csr, GraphError};

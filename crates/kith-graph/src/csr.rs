@@ -90,7 +90,7 @@ impl Csr {
     /// [`Csr::transpose`]) is already in memory: one parallel merge of the
     /// two sorted lists of each node, no transpose.
     pub fn symmetrize_simple_with(&self, inn: &Csr) -> Result<Csr, crate::GraphError> {
-        crate::pagerank::check_directions(self, inn)?;
+        check_directions(self, inn)?;
         let (offsets, targets) = build::merge_adjacency(self.num_nodes(), self, inn, true);
         Ok(Csr::from_parts_unchecked(offsets, targets))
     }
@@ -204,6 +204,21 @@ impl Csr {
     pub fn size_bytes(&self) -> usize {
         8 * (self.num_nodes() + 1) + 4 * self.num_edges()
     }
+}
+
+/// Checks that `out` and `inn` are the two directions of one graph (same
+/// node and edge counts; the contents are trusted).
+pub(crate) fn check_directions(out: &Csr, inn: &Csr) -> Result<(), crate::GraphError> {
+    if out.num_nodes() != inn.num_nodes() || out.num_edges() != inn.num_edges() {
+        return Err(crate::GraphError::invalid(format!(
+            "out- and in-adjacency disagree: {} nodes / {} edges vs {} / {}",
+            out.num_nodes(),
+            out.num_edges(),
+            inn.num_nodes(),
+            inn.num_edges()
+        )));
+    }
+    Ok(())
 }
 
 impl Clone for Csr {

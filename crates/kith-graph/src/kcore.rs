@@ -14,7 +14,7 @@
 //! prefetched. The result is the same as Batagelj and
 //! Zaversnik's sequential algorithm.
 
-use crate::pagerank::check_directions;
+use crate::csr::check_directions;
 use crate::parallel::{self, prefetch_slice};
 use crate::{Csr, GraphError};
 use rayon::prelude::*;

@@ -9,6 +9,7 @@
 //! PageRank, as networkx) and stops when the L1 change of one step is below
 //! `n * tolerance`, networkx's rule, or after `max_iterations`.
 
+use crate::csr::check_directions;
 use crate::parallel::{block_count, csr_blocks, deterministic_sum, for_each_block_mut};
 use crate::{Csr, GraphError};
 use rayon::prelude::*;
@@ -45,21 +46,6 @@ pub struct PageRankResult {
     pub converged: bool,
     /// L1 change of the last step.
     pub last_change: f64,
-}
-
-/// Checks that `out` and `inn` are the two directions of one graph (same
-/// node and edge counts; the contents are trusted).
-pub(crate) fn check_directions(out: &Csr, inn: &Csr) -> Result<(), GraphError> {
-    if out.num_nodes() != inn.num_nodes() || out.num_edges() != inn.num_edges() {
-        return Err(GraphError::invalid(format!(
-            "out- and in-adjacency disagree: {} nodes / {} edges vs {} / {}",
-            out.num_nodes(),
-            out.num_edges(),
-            inn.num_nodes(),
-            inn.num_edges()
-        )));
-    }
-    Ok(())
 }
 
 fn check_options(opts: &PageRankOptions) -> Result<(), GraphError> {

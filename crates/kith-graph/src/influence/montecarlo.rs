@@ -8,7 +8,7 @@
 //! once per run), and the active set is what the seeds reach on kept edges.
 
 use super::model::{DiffusionModel, EdgeProbability};
-use crate::pagerank::check_directions;
+use crate::csr::check_directions;
 use crate::rng::Rng;
 use crate::{Csr, GraphError};
 use rayon::prelude::*;
