@@ -3,11 +3,14 @@
 //! proven referrers rank high, the self-referrer is left out (listed,
 //! marked, with --include-flagged), and a brief that cannot be read exits 66.
 
+mod common;
+
+use common::kith_command;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn kith(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kith"))
+    kith_command()
         .arg("-q")
         .args(args)
         .output()

@@ -3,12 +3,15 @@
 //! by hand, their timings (the undirected graph's build timed apart), and
 //! bad input refused with its place in the file or a usage error.
 
+mod common;
+
+use common::kith_command;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn kith(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kith"))
+    kith_command()
         .arg("-q")
         .args(args)
         .output()

@@ -3,15 +3,18 @@
 //! and when the process is killed with SIGKILL mid-import, the workspace is
 //! exactly as it was.
 
+mod common;
+
+use common::kith_command;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 fn kith(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kith"))
+    kith_command()
         .arg("-w")
         .arg(ws)
         .arg("-q")
@@ -150,7 +153,7 @@ fn sigkill_mid_import_leaves_the_workspace_as_it_was() {
     }
     let before = snapshot(ws);
     for delay_ms in [100u64, 300, 700] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kith"))
+        let mut child = kith_command()
             .arg("-w")
             .arg(ws)
             .args(["-q", "import", "follows", "--snap"])

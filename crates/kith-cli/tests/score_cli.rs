@@ -3,12 +3,15 @@
 //! output), the same figures in each, unknown as empty or null, and a name
 //! it cannot write refused with a usage error.
 
+mod common;
+
+use common::kith_command;
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn kith(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kith"))
+    kith_command()
         .arg("-q")
         .arg("-w")
         .arg(ws)
@@ -40,7 +43,7 @@ fn score_writes_every_account_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("demo");
     let ws_s = ws.to_str().unwrap();
-    let demo = Command::new(env!("CARGO_BIN_EXE_kith"))
+    let demo = kith_command()
         .args(["-q", "demo", ws_s, "--accounts", "3000"])
         .output()
         .unwrap();

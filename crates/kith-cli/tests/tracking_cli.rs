@@ -6,6 +6,9 @@
 #[path = "../../kith-track/tests/support/mod.rs"]
 mod support;
 
+mod common;
+
+use common::kith_command;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -14,14 +17,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 fn kith(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kith"))
-        .args(args)
-        .env_remove("KITH_DATABASE_URL")
-        .env_remove("KITH_WORKSPACE")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run kith")
+    kith_command().args(args).output().expect("run kith")
 }
 
 /// Runs kith, requires success, returns stdout parsed as JSON.
@@ -75,13 +71,11 @@ struct Served {
 
 impl Served {
     fn start(workspace: &Path, database: Option<&str>) -> Served {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kith"));
+        let mut cmd = kith_command();
         cmd.arg("-w")
             .arg(workspace)
             .args(["--json", "serve", "--bind", "127.0.0.1:0"])
-            .env_remove("KITH_DATABASE_URL")
             .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         if let Some(url) = database {
