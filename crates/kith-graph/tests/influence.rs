@@ -221,7 +221,8 @@ fn ego_twitter_seeds_match_subsim() {
     let Some(g) = common::load("ego-twitter") else {
         return;
     };
-    let Some(path) = common::reference_file("subsim-ego-twitter-ic-wc-k50-seeds.txt") else {
+    let Some(path) = common::external_reference_file("subsim-ego-twitter-ic-wc-k50-seeds.txt")
+    else {
         return;
     };
     let reference: Vec<u32> = std::fs::read_to_string(path)

@@ -1,12 +1,25 @@
 //! Finding the shared datasets and the reference values written by
 //! `bench/graph/reference.sh`. Absent files make a test print a note on
-//! stderr and return (a fresh clone has neither).
+//! stderr and return (a fresh clone has neither), unless
+//! `KITH_REQUIRE_REFERENCE=1` (set by CI, which writes them first): then an
+//! absent dataset or networkx/igraph reference fails the test, so that
+//! these checks cannot pass by being skipped.
 
 #![allow(dead_code)]
 
 use kith_graph::{EdgeListGraph, read_snap};
 use std::collections::HashMap;
 use std::path::PathBuf;
+
+/// Skips (returns None after a note) or, under `KITH_REQUIRE_REFERENCE=1`,
+/// fails.
+fn absent<T>(what: &str) -> Option<T> {
+    if std::env::var_os("KITH_REQUIRE_REFERENCE").is_some_and(|v| v == "1") {
+        panic!("{what} is absent and KITH_REQUIRE_REFERENCE=1");
+    }
+    eprintln!("note: {what} is absent; skipping");
+    None
+}
 
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -22,8 +35,7 @@ pub fn graph_dir(name: &str) -> Option<PathBuf> {
     if dir.join("edges.txt.gz").exists() {
         Some(dir)
     } else {
-        eprintln!("note: {} is absent; skipping", dir.display());
-        None
+        absent(&dir.display().to_string())
     }
 }
 
@@ -32,19 +44,35 @@ pub fn load(name: &str) -> Option<EdgeListGraph> {
     Some(read_snap(&dir.join("edges.txt.gz")).expect("dataset parses"))
 }
 
-/// `target/kith-graph-reference/<file>` (or `$KITH_GRAPH_REFERENCE/<file>`).
-pub fn reference_file(file: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("KITH_GRAPH_REFERENCE")
+fn reference_path(file: &str) -> PathBuf {
+    std::env::var_os("KITH_GRAPH_REFERENCE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/kith-graph-reference"));
-    let path = dir.join(file);
+        .unwrap_or_else(|| workspace_root().join("target/kith-graph-reference"))
+        .join(file)
+}
+
+/// `target/kith-graph-reference/<file>` (or `$KITH_GRAPH_REFERENCE/<file>`),
+/// written by `bench/graph/reference.sh` (networkx and igraph).
+pub fn reference_file(file: &str) -> Option<PathBuf> {
+    let path = reference_path(file);
     if path.exists() {
         Some(path)
     } else {
-        eprintln!(
-            "note: {} is absent (run bench/graph/reference.sh); skipping",
+        absent(&format!(
+            "{} (run bench/graph/reference.sh)",
             path.display()
-        );
+        ))
+    }
+}
+
+/// A reference file from a tool built from source (SUBSIM, by
+/// `bench/graph/im_reference.sh`), which CI does not build: never required.
+pub fn external_reference_file(file: &str) -> Option<PathBuf> {
+    let path = reference_path(file);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("note: {} is absent; skipping", path.display());
         None
     }
 }
