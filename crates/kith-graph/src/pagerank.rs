@@ -343,18 +343,28 @@ mod tests {
     use super::*;
     use crate::{RmatParams, rmat_csr};
 
+    /// An R-MAT graph of 2^12 nodes in both directions.
+    fn rmat_both_directions(seed: u64) -> (Csr, Csr) {
+        let out = rmat_csr(&RmatParams {
+            scale: 12,
+            seed,
+            ..RmatParams::default()
+        })
+        .unwrap();
+        let inn = out.transpose();
+        (out, inn)
+    }
+
+    fn l1_distance(a: &[f64], b: &[f64]) -> f64 {
+        a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum()
+    }
+
     /// The hub-ordered iteration gives the plain iteration's scores (up to
     /// the order of floating-point additions) and the same iteration count,
     /// for PageRank and personalized PageRank.
     #[test]
     fn hub_order_changes_nothing_but_speed() {
-        let out = rmat_csr(&RmatParams {
-            scale: 12,
-            seed: 3,
-            ..RmatParams::default()
-        })
-        .unwrap();
-        let inn = out.transpose();
+        let (out, inn) = rmat_both_directions(3);
         let opts = PageRankOptions {
             tolerance: 1e-12,
             max_iterations: 1000,
@@ -366,12 +376,7 @@ mod tests {
             let hubs = power_iteration(&out, &inn, personalization, &opts, true);
             assert!(plain.converged && hubs.converged);
             assert_eq!(plain.iterations, hubs.iterations);
-            let l1: f64 = plain
-                .scores
-                .iter()
-                .zip(&hubs.scores)
-                .map(|(a, b)| (a - b).abs())
-                .sum();
+            let l1 = l1_distance(&plain.scores, &hubs.scores);
             assert!(l1 < 1e-12, "L1 {l1}");
         }
     }
@@ -399,13 +404,7 @@ mod tests {
     /// which still sum to 1.
     #[test]
     fn f32_contributions_stay_within_their_bound() {
-        let out = rmat_csr(&RmatParams {
-            scale: 12,
-            seed: 5,
-            ..RmatParams::default()
-        })
-        .unwrap();
-        let inn = out.transpose();
+        let (out, inn) = rmat_both_directions(5);
         let opts = PageRankOptions {
             tolerance: 1e-6 / out.num_nodes() as f64,
             max_iterations: 1000,
@@ -421,12 +420,7 @@ mod tests {
                     power_iteration_with::<f32>(&out, &inn, personalization, &opts, hub_order);
                 assert!(exact.converged && rounded.converged);
                 assert_eq!(exact.iterations, rounded.iterations);
-                let l1: f64 = exact
-                    .scores
-                    .iter()
-                    .zip(&rounded.scores)
-                    .map(|(a, b)| (a - b).abs())
-                    .sum();
+                let l1 = l1_distance(&exact.scores, &rounded.scores);
                 let bound = 0.85 * F32_UNIT_ROUNDOFF / 0.15;
                 assert!(l1 <= bound, "L1 {l1}, bound {bound}");
                 // the rounding did happen (the seeds 3 and 77 may have no
