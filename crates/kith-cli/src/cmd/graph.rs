@@ -64,9 +64,9 @@ enum GraphCommand {
         seed: u64,
         /// At most this many passes over the graph, each starting from the
         /// last result; stops early once a pass adds less than --min-gain
-        /// to the modularity.
-        #[arg(long, default_value_t = CommunityOptions::default().max_iterations)]
-        iterations: usize,
+        /// to the modularity. Default: 10 for Leiden, 2 for Louvain.
+        #[arg(long)]
+        iterations: Option<usize>,
         /// Stop once a pass raises the modularity by less than this.
         #[arg(long, default_value_t = CommunityOptions::default().min_gain)]
         min_gain: f64,
@@ -484,13 +484,13 @@ fn compute(
             } else {
                 CommunityAlgorithm::Leiden
             };
+            let defaults = CommunityOptions::new(algo);
             let opts = CommunityOptions {
-                algorithm: algo,
                 resolution: *resolution,
                 seed: *seed,
-                max_iterations: *iterations,
+                max_iterations: iterations.unwrap_or(defaults.max_iterations),
                 min_gain: *min_gain,
-                ..CommunityOptions::default()
+                ..defaults
             };
             let und = undirected(source, aside)?;
             let c = kith_graph::detect_communities(&und, &opts).map_err(graph_error)?;
