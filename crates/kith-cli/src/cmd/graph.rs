@@ -11,7 +11,7 @@ use kith_graph::{
     PageRankOptions, PushOptions, RmatParams, SketchOptions,
 };
 use serde_json::{Value, json};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -293,17 +293,24 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let source = load(args, ctx)?;
     let load_seconds = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let mut aside = TimedAside::default();
-    let mut report = compute(args, ctx, &source, &mut aside)?;
+    let Computed {
+        mut report,
+        undirected_seconds,
+        membership_file,
+    } = compute(args, ctx, &source)?;
     let mut seconds = json!({
         "load": load_seconds,
-        "compute": t.elapsed().as_secs_f64() - aside.undirected.unwrap_or(0.0) - aside.write.unwrap_or(0.0),
+        "compute": t.elapsed().as_secs_f64() - undirected_seconds.unwrap_or(0.0),
     });
-    if let Some(built) = aside.undirected {
+    if let Some(built) = undirected_seconds {
         seconds["undirected"] = json!(built);
     }
-    if let Some(written) = aside.write {
-        seconds["write"] = json!(written);
+    // files are written once the compute clock has stopped, as the other
+    // tools' times stop before any file is written
+    if let Some((path, membership)) = membership_file {
+        let t = Instant::now();
+        write_membership(&source, &path, &membership)?;
+        seconds["write"] = json!(t.elapsed().as_secs_f64());
     }
     report["seconds"] = seconds;
     report["graph"] = json!({"nodes": source.out().num_nodes(), "edges": source.out().num_edges()});
@@ -355,39 +362,51 @@ fn rank_options(r: &RankArgs, n: usize) -> PageRankOptions {
     }
 }
 
-/// Seconds a command spends inside `compute` on work other than the
-/// algorithm, reported apart (`seconds.undirected`, `seconds.write`) so that
-/// `seconds.compute` is the algorithm alone, as other tools time theirs on
-/// an undirected graph they were handed and before writing any file.
-#[derive(Default)]
-struct TimedAside {
-    /// Building the undirected simple graph (k-core, communities).
-    undirected: Option<f64>,
-    /// Writing `--output` (communities).
-    write: Option<f64>,
+/// What `compute` hands back: the report, and what `seconds.compute` must
+/// leave out so that it is the algorithm alone, as other tools time theirs
+/// on an undirected graph they were handed and before writing any file.
+struct Computed {
+    report: Value,
+    /// Seconds spent building the undirected simple graph (k-core,
+    /// communities), reported as `seconds.undirected`.
+    undirected_seconds: Option<f64>,
+    /// `communities --output`: the file to write once the clock has
+    /// stopped, and each node's community.
+    membership_file: Option<(PathBuf, Vec<u32>)>,
 }
 
 /// The undirected simple graph that k-core and communities run on, its
-/// build timed aside.
-fn undirected(source: &Source, aside: &mut TimedAside) -> anyhow::Result<Csr> {
+/// build timed into `seconds`.
+fn undirected(source: &Source, seconds: &mut Option<f64>) -> anyhow::Result<Csr> {
     let t = Instant::now();
     let und = source
         .out()
         .symmetrize_simple_with(source.inn())
         .map_err(graph_error)?;
-    aside.undirected = Some(t.elapsed().as_secs_f64());
+    *seconds = Some(t.elapsed().as_secs_f64());
     Ok(und)
 }
 
-/// Runs the command, timing into `aside` what is not the algorithm.
-fn compute(
-    args: &Args,
-    ctx: &Context,
-    source: &Source,
-    aside: &mut TimedAside,
-) -> anyhow::Result<Value> {
+/// `node<TAB>community` lines, one per node.
+fn write_membership(source: &Source, path: &Path, membership: &[u32]) -> anyhow::Result<()> {
+    let mut text = String::with_capacity(membership.len() * 12);
+    for (v, &m) in membership.iter().enumerate() {
+        text.push_str(&format!(
+            "{}\t{m}\n",
+            source.name(v as u32).to_string().trim_matches('"')
+        ));
+    }
+    std::fs::write(path, text)
+        .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", path.display())))?;
+    Ok(())
+}
+
+/// Runs the command.
+fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Computed> {
     let (out, inn) = (source.out(), source.inn());
-    Ok(match &args.command {
+    let mut undirected_seconds = None;
+    let mut membership_file = None;
+    let report = match &args.command {
         GraphCommand::Pagerank(r) => {
             let result = kith_graph::pagerank(out, inn, &rank_options(r, out.num_nodes()))
                 .map_err(graph_error)?;
@@ -441,7 +460,7 @@ fn compute(
             }
         }
         GraphCommand::Kcore => {
-            let cores = kith_graph::core_numbers(&undirected(source, aside)?);
+            let cores = kith_graph::core_numbers(&undirected(source, &mut undirected_seconds)?);
             let max = cores.iter().copied().max().unwrap_or(0);
             let in_max = cores.iter().filter(|&&c| c == max).count();
             json!({
@@ -492,27 +511,16 @@ fn compute(
                 min_gain: *min_gain,
                 ..defaults
             };
-            let und = undirected(source, aside)?;
+            let und = undirected(source, &mut undirected_seconds)?;
             let c = kith_graph::detect_communities(&und, &opts).map_err(graph_error)?;
-            if let Some(path) = output {
-                let t = Instant::now();
-                let mut text = String::with_capacity(c.membership.len() * 12);
-                for (v, &m) in c.membership.iter().enumerate() {
-                    text.push_str(&format!(
-                        "{}\t{m}\n",
-                        source.name(v as u32).to_string().trim_matches('"')
-                    ));
-                }
-                std::fs::write(path, text)
-                    .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", path.display())))?;
-                aside.write = Some(t.elapsed().as_secs_f64());
-            }
             note(ctx, &format!("{} communities", c.count()));
             let sizes: Vec<u64> = c.sizes.iter().take(args.top).copied().collect();
-            json!({
+            let report = json!({
                 "command": "communities", "algorithm": algorithm, "resolution": resolution, "seed": seed,
                 "modularity": c.modularity, "count": c.count(), "passes": c.iterations, "largest_sizes": sizes,
-            })
+            });
+            membership_file = output.clone().map(|path| (path, c.membership));
+            report
         }
         GraphCommand::Overlap {
             accounts,
@@ -557,6 +565,11 @@ fn compute(
             json!({"command": "export", "file": output})
         }
         GraphCommand::Generate { .. } => json!({}),
+    };
+    Ok(Computed {
+        report,
+        undirected_seconds,
+        membership_file,
     })
 }
 
