@@ -11,13 +11,16 @@ use kith_graph::{EdgeListGraph, read_snap};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-/// Skips (returns None after a note) or, under `KITH_REQUIRE_REFERENCE=1`,
-/// fails.
-fn absent<T>(what: &str) -> Option<T> {
-    if std::env::var_os("KITH_REQUIRE_REFERENCE").is_some_and(|v| v == "1") {
-        panic!("{what} is absent and KITH_REQUIRE_REFERENCE=1");
+/// `path` if it exists; else skips (None after a note) or, if `required`
+/// and `KITH_REQUIRE_REFERENCE=1`, fails.
+fn present(path: PathBuf, required: bool) -> Option<PathBuf> {
+    if path.exists() {
+        return Some(path);
     }
-    eprintln!("note: {what} is absent; skipping");
+    if required && std::env::var_os("KITH_REQUIRE_REFERENCE").is_some_and(|v| v == "1") {
+        panic!("{} is absent and KITH_REQUIRE_REFERENCE=1", path.display());
+    }
+    eprintln!("note: {} is absent; skipping", path.display());
     None
 }
 
@@ -32,11 +35,8 @@ pub fn graph_dir(name: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("../shared/data"));
     let dir = data.join("graphs").join(name);
-    if dir.join("edges.txt.gz").exists() {
-        Some(dir)
-    } else {
-        absent(&dir.display().to_string())
-    }
+    present(dir.join("edges.txt.gz"), true)?;
+    Some(dir)
 }
 
 pub fn load(name: &str) -> Option<EdgeListGraph> {
@@ -54,27 +54,13 @@ fn reference_path(file: &str) -> PathBuf {
 /// `target/kith-graph-reference/<file>` (or `$KITH_GRAPH_REFERENCE/<file>`),
 /// written by `bench/graph/reference.sh` (networkx and igraph).
 pub fn reference_file(file: &str) -> Option<PathBuf> {
-    let path = reference_path(file);
-    if path.exists() {
-        Some(path)
-    } else {
-        absent(&format!(
-            "{} (run bench/graph/reference.sh)",
-            path.display()
-        ))
-    }
+    present(reference_path(file), true)
 }
 
 /// A reference file from a tool built from source (SUBSIM, by
 /// `bench/graph/im_reference.sh`), which CI does not build: never required.
 pub fn external_reference_file(file: &str) -> Option<PathBuf> {
-    let path = reference_path(file);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("note: {} is absent; skipping", path.display());
-        None
-    }
+    present(reference_path(file), false)
 }
 
 /// A reference file of `original_id<TAB>value` lines.
