@@ -110,16 +110,9 @@ impl<'a> WeightedGraph<'a> {
     /// stored except with weight 0 on the first level).
     #[inline]
     pub fn for_each_edge(&self, v: u32, mut f: impl FnMut(u32, f64)) {
-        let (a, b) = (
-            self.offsets[v as usize] as usize,
-            self.offsets[v as usize + 1] as usize,
-        );
-        match &self.weights {
-            None => self.targets[a..b].iter().for_each(|&u| f(u, 1.0)),
-            Some(w) => self.targets[a..b]
-                .iter()
-                .zip(&w[a..b])
-                .for_each(|(&u, &x)| f(u, x as f64)),
+        match self.edges(v) {
+            (targets, None) => targets.iter().for_each(|&u| f(u, 1.0)),
+            (targets, Some(w)) => targets.iter().zip(w).for_each(|(&u, &x)| f(u, x as f64)),
         }
     }
 
