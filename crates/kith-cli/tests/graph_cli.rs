@@ -139,3 +139,22 @@ fn a_bad_setting_is_a_usage_error() {
         String::from_utf8_lossy(&out.stderr).contains("min_gain must be a non-negative number")
     );
 }
+
+/// `--iterations`' help gives each algorithm's default as the library sets
+/// it, so the two cannot drift apart.
+#[test]
+fn communities_help_states_the_library_defaults() {
+    use kith_graph::{CommunityAlgorithm, CommunityOptions};
+    let out = kith(&["graph", "communities", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let expected = format!(
+        "Default: {} for Leiden, {} for Louvain",
+        CommunityOptions::new(CommunityAlgorithm::Leiden).max_iterations,
+        CommunityOptions::new(CommunityAlgorithm::Louvain).max_iterations
+    );
+    assert!(help.contains(&expected), "{expected:?} not in {help}");
+}
