@@ -64,7 +64,7 @@ enum GraphCommand {
         seed: u64,
         /// At most this many passes over the graph, each starting from the
         /// last result; stops early once a pass adds less than --min-gain
-        /// to the modularity. Default: 10 for Leiden, 2 for Louvain.
+        /// to the modularity. Default: 2 for both algorithms.
         #[arg(long)]
         iterations: Option<usize>,
         /// Stop once a pass raises the modularity by less than this.

@@ -32,7 +32,10 @@ pub struct CommunityOptions {
     /// γ: above 1 favours more, smaller communities; below 1 fewer, larger.
     pub resolution: f64,
     pub seed: u64,
-    /// Leiden's refinement randomness θ (igraph's `beta`), in edge weight.
+    /// Leiden's refinement randomness θ, in edge weight. 0 (the default)
+    /// is greedy: each singleton joins the sub-community of largest gain,
+    /// as NetworKit's ParallelLeiden does. Above 0 it joins one at random
+    /// with probability ∝ exp(gain / θ), as igraph does (its `beta`, 0.01).
     pub randomness: f64,
     /// Full passes over the graph, each starting from the previous result
     /// (see [`CommunityOptions::new`] for each algorithm's default).
@@ -41,30 +44,27 @@ pub struct CommunityOptions {
     pub min_gain: f64,
 }
 
-/// Louvain's default number of passes. The third pass added 6e-5 to the
-/// modularity on ego-twitter (0.81031 → 0.81037) and 1.3e-4 on R-MAT scale
-/// 20, for 20-30% more time, and stopped the run anyway (a gain under
-/// `min_gain`); two passes are still well above NetworKit's and igraph's
-/// single-pass Louvain (`examples/community_passes.rs` prints the table).
-/// Leiden's third pass adds 2.7e-4 and 4.5e-4, which its parity with
-/// NetworKit's Leiden needs, so Leiden runs until a pass gains less than
-/// `min_gain` (three on both graphs).
-pub const LOUVAIN_PASSES: usize = 2;
+/// The default number of passes, for both algorithms (measured in
+/// docs/graph.md with `examples/community_passes.rs`).
+///
+/// Louvain's third pass added 6e-5 to the modularity on ego-twitter and
+/// 1.3e-4 on R-MAT scale 20, for 20-30% more time. Leiden's, with greedy
+/// refinement, added 3e-4 on R-MAT scale 22 (0.07503 → 0.07534) for 35%
+/// more time (17.1 → 23.1 s), and two passes already stand above
+/// NetworKit's and igraph's Leiden there (0.0743 and 0.0746).
+pub const DEFAULT_PASSES: usize = 2;
 
 impl CommunityOptions {
-    /// The defaults for `algorithm`: resolution 1, seed 1, randomness 0.01,
-    /// stop once a pass gains less than 1e-3, and at most 10 passes for
-    /// Leiden, [`LOUVAIN_PASSES`] for Louvain.
+    /// The defaults for `algorithm`: resolution 1, seed 1, greedy
+    /// refinement (randomness 0), and at most [`DEFAULT_PASSES`] passes,
+    /// stopping sooner once a pass gains less than 1e-3.
     pub fn new(algorithm: CommunityAlgorithm) -> CommunityOptions {
         CommunityOptions {
             algorithm,
             resolution: 1.0,
             seed: 1,
-            randomness: 0.01,
-            max_iterations: match algorithm {
-                CommunityAlgorithm::Leiden => 10,
-                CommunityAlgorithm::Louvain => LOUVAIN_PASSES,
-            },
+            randomness: 0.0,
+            max_iterations: DEFAULT_PASSES,
             min_gain: 1e-3,
         }
     }
@@ -106,8 +106,10 @@ pub fn detect_communities(
     if !(opts.resolution.is_finite() && opts.resolution > 0.0) {
         return Err(GraphError::invalid("resolution must be a positive number"));
     }
-    if !(opts.randomness.is_finite() && opts.randomness > 0.0) {
-        return Err(GraphError::invalid("randomness must be a positive number"));
+    if !(opts.randomness.is_finite() && opts.randomness >= 0.0) {
+        return Err(GraphError::invalid(
+            "randomness must be a non-negative number",
+        ));
     }
     if !(opts.min_gain.is_finite() && opts.min_gain >= 0.0) {
         return Err(GraphError::invalid(
