@@ -254,7 +254,20 @@ fn note(ctx: &Context, message: &str) {
     }
 }
 
+/// Runs the command on a rayon pool's worker thread rather than on the
+/// main thread. Called from outside the pool, every parallel loop of the
+/// algorithms hands its work to the pool and blocks the caller until it is
+/// done (a context switch each, hundreds in a community detection run);
+/// from a worker, the loop runs on that thread and the others join in.
+/// The pool honours `RAYON_NUM_THREADS` as the global one would.
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    match rayon::ThreadPoolBuilder::new().build() {
+        Ok(pool) => pool.install(|| run_here(args, ctx)),
+        Err(_) => run_here(args, ctx),
+    }
+}
+
+fn run_here(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if let GraphCommand::Generate {
         scale,
         edge_factor,
