@@ -140,8 +140,8 @@ fn a_bad_setting_is_a_usage_error() {
     );
 }
 
-/// `--iterations`' help gives each algorithm's default as the library sets
-/// it, so the two cannot drift apart.
+/// `--iterations`' help gives the default the library sets for each
+/// algorithm, so the two cannot drift apart.
 #[test]
 fn communities_help_states_the_library_defaults() {
     use kith_graph::{CommunityAlgorithm, CommunityOptions};
@@ -154,6 +154,6 @@ fn communities_help_states_the_library_defaults() {
     let leiden = CommunityOptions::new(CommunityAlgorithm::Leiden).max_iterations;
     let louvain = CommunityOptions::new(CommunityAlgorithm::Louvain).max_iterations;
     assert_eq!(leiden, louvain, "the help gives one default for both");
-    let expected = format!("Default: {leiden} for both algorithms");
+    let expected = format!("to the modularity [default: {leiden}]");
     assert!(help.contains(&expected), "{expected:?} not in {help}");
 }

@@ -64,9 +64,9 @@ enum GraphCommand {
         seed: u64,
         /// At most this many passes over the graph, each starting from the
         /// last result; stops early once a pass adds less than --min-gain
-        /// to the modularity. Default: 2 for both algorithms.
-        #[arg(long)]
-        iterations: Option<usize>,
+        /// to the modularity.
+        #[arg(long, default_value_t = CommunityOptions::default().max_iterations)]
+        iterations: usize,
         /// Stop once a pass raises the modularity by less than this.
         #[arg(long, default_value_t = CommunityOptions::default().min_gain)]
         min_gain: f64,
@@ -516,13 +516,12 @@ fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Comput
             } else {
                 CommunityAlgorithm::Leiden
             };
-            let defaults = CommunityOptions::new(algo);
             let opts = CommunityOptions {
                 resolution: *resolution,
                 seed: *seed,
-                max_iterations: iterations.unwrap_or(defaults.max_iterations),
+                max_iterations: *iterations,
                 min_gain: *min_gain,
-                ..defaults
+                ..CommunityOptions::new(algo)
             };
             let und = undirected(source, &mut undirected_seconds)?;
             let c = kith_graph::detect_communities(&und, &opts).map_err(graph_error)?;

@@ -38,7 +38,7 @@ pub struct CommunityOptions {
     /// with probability ∝ exp(gain / θ), as igraph does (its `beta`, 0.01).
     pub randomness: f64,
     /// Full passes over the graph, each starting from the previous result
-    /// (see [`CommunityOptions::new`] for each algorithm's default).
+    /// ([`DEFAULT_PASSES`] by default).
     pub max_iterations: usize,
     /// Stop when a pass raises modularity by less than this.
     pub min_gain: f64,
