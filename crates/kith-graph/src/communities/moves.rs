@@ -500,9 +500,10 @@ fn move_nodes_batched(
 /// `num_parts`), starting from singletons, merges each well-connected
 /// singleton node into a well-connected sub-community of non-negative gain:
 /// the one of largest gain if `randomness` is 0, else one chosen at random
-/// with probability proportional to exp(gain / randomness). Communities are refined independently and in parallel,
-/// each with its own random stream of `seed`. Returns the refined partition
-/// (sub-community ids are node ids).
+/// with probability proportional to exp(gain / randomness). Communities are
+/// refined independently and in parallel, each with its own random stream
+/// of `seed` (for its visiting order, and for the choice if random).
+/// Returns the refined partition (sub-community ids are node ids).
 pub(super) fn refine(
     g: &WeightedGraph,
     part: &[u32],
@@ -664,12 +665,12 @@ fn refine_community(
         let chosen = if options.len() == 1 {
             v
         } else if randomness == 0.0 {
-            // greedy: the first option of largest gain; joining at a gain of
-            // 0 beats staying alone, as it leaves fewer nodes to aggregate
+            // greedy: the first option of the largest gain; joining at a gain
+            // of 0 beats staying alone, as it leaves fewer nodes to aggregate
             options[1..]
                 .iter()
-                .fold(options[1], |a, &b| if b.1 > a.1 { b } else { a })
-                .0
+                .find(|&&(_, gain)| gain == best)
+                .map_or(v, |&(s, _)| s)
         } else {
             // each option's weight exp((gain - best) / randomness), once;
             // below e^-746 it is exactly 0 in f64, so exp need not run
