@@ -182,10 +182,19 @@ impl Source {
             Source::World(w) => w.follows_in(),
         }
     }
+    /// How reports name node `v`: its id in the edge list (a number), or
+    /// `platform:handle`.
     fn name(&self, v: u32) -> Value {
         match self {
             Source::Snap { ids, .. } => json!(ids.original(v).unwrap_or(u64::MAX)),
-            Source::World(w) => json!(format!("{}:{}", w.platform(v), w.handle(v))),
+            Source::World(_) => json!(self.label(v)),
+        }
+    }
+    /// The same name as plain text, for files.
+    fn label(&self, v: u32) -> String {
+        match self {
+            Source::Snap { ids, .. } => ids.original(v).unwrap_or(u64::MAX).to_string(),
+            Source::World(w) => format!("{}:{}", w.platform(v), w.handle(v)),
         }
     }
     fn resolve(&self, spec: &str) -> anyhow::Result<u32> {
@@ -402,15 +411,14 @@ fn undirected(source: &Source, seconds: &mut Option<f64>) -> anyhow::Result<Csr>
 
 /// `node<TAB>community` lines, one per node.
 fn write_membership(source: &Source, path: &Path, membership: &[u32]) -> anyhow::Result<()> {
-    let mut text = String::with_capacity(membership.len() * 12);
+    use std::io::Write;
+    let io_error =
+        |e: std::io::Error| CliError::error(exit::IO, format!("{}: {e}", path.display()));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io_error)?);
     for (v, &m) in membership.iter().enumerate() {
-        text.push_str(&format!(
-            "{}\t{m}\n",
-            source.name(v as u32).to_string().trim_matches('"')
-        ));
+        writeln!(file, "{}\t{m}", source.label(v as u32)).map_err(io_error)?;
     }
-    std::fs::write(path, text)
-        .map_err(|e| CliError::error(exit::IO, format!("{}: {e}", path.display())))?;
+    file.flush().map_err(io_error)?;
     Ok(())
 }
 
