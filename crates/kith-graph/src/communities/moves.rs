@@ -5,7 +5,7 @@
 //! community c changes the modularity by (w(v, c) - γ k_v K_c / 2m) / m,
 //! where w(v, c) is the weight between v and c and K_c the strength of c.
 
-use super::weighted::{EdgeWeight, WeightedGraph};
+use super::weighted::{EdgeWeight, WeightedGraph, members_by_part};
 use crate::parallel::SharedMut;
 use crate::rng::Rng;
 use rayon::prelude::*;
@@ -515,21 +515,8 @@ pub(super) fn refine(
 ) -> Vec<u32> {
     let n = g.num_nodes();
     let scale = resolution / g.total;
-    // members of each community, by counting sort
-    let mut start = vec![0usize; num_parts + 1];
-    for &c in part {
-        start[c as usize + 1] += 1;
-    }
-    for i in 0..num_parts {
-        start[i + 1] += start[i];
-    }
-    let mut members = vec![0u32; n];
-    let mut fill = start.clone();
-    for (v, &c) in part.iter().enumerate() {
-        members[fill[c as usize]] = v as u32;
-        fill[c as usize] += 1;
-    }
-    drop(fill);
+    let (start, members) = members_by_part(part, num_parts);
+    let start: Vec<usize> = start.into_iter().map(|x| x as usize).collect();
     let community_strength: Vec<f64> = (0..num_parts)
         .into_par_iter()
         .map(|c| {

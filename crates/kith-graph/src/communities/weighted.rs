@@ -139,20 +139,7 @@ impl<'a> WeightedGraph<'a> {
         spare: &mut SpareEdges,
     ) -> WeightedGraph<'static> {
         let n = self.num_nodes();
-        let mut start = vec![0u64; count + 1];
-        for &p in group {
-            start[p as usize + 1] += 1;
-        }
-        for i in 0..count {
-            start[i + 1] += start[i];
-        }
-        let mut members = vec![0u32; n];
-        let mut fill = start.clone();
-        for (v, &p) in group.iter().enumerate() {
-            members[fill[p as usize] as usize] = v as u32;
-            fill[p as usize] += 1;
-        }
-        drop(fill);
+        let (start, members) = members_by_part(group, count);
         let members_of = |p: usize| &members[start[p] as usize..start[p + 1] as usize];
         // entries of each group's members, as a prefix: each group's room
         let mut room = vec![0u64; count + 1];
@@ -167,25 +154,15 @@ impl<'a> WeightedGraph<'a> {
         let blocks = node_blocks(count, |p| room[p], block_count(n + total_room));
         let mut targets = spare.take_targets(total_room);
         let targets_out = SharedMut::new(&mut targets);
-        struct Piece {
-            degrees: Vec<u64>,
-            self_weight: Vec<f64>,
-            strength: Vec<f64>,
-        }
         let pieces: Vec<Piece> = blocks
             .par_iter()
             .map(|&(a, b)| {
                 let (from, to) = (room[a] as usize, room[b] as usize);
                 // SAFETY: each block writes only its own region of the array.
                 let out = unsafe { targets_out.slice_mut(from, to - from) };
-                let mut len = 0;
-                let mut piece = Piece {
-                    degrees: Vec::with_capacity(b - a),
-                    self_weight: Vec::with_capacity(b - a),
-                    strength: Vec::with_capacity(b - a),
-                };
+                let mut piece = Piece::with_capacity(b - a);
                 for p in a..b {
-                    let before = len;
+                    let before = piece.len;
                     let mut inside = 0u64;
                     let mut strength = 0.0;
                     let group_members = members_of(p);
@@ -196,36 +173,24 @@ impl<'a> WeightedGraph<'a> {
                             let q = group[u as usize];
                             // written always, kept only if not inside p: no
                             // branch on which it is
-                            out[len] = q;
+                            out[piece.len] = q;
                             let own = q as usize == p;
-                            len += !own as usize;
+                            piece.len += !own as usize;
                             inside += (own && u != v) as u64;
                         }
                     }
-                    piece.degrees.push((len - before) as u64);
+                    piece.degrees.push((piece.len - before) as u64);
                     piece.self_weight.push(inside as f64);
                     piece.strength.push(strength);
                 }
                 piece
             })
             .collect();
-        let mut offsets = Vec::with_capacity(count + 1);
-        offsets.push(0u64);
-        let mut self_weight = Vec::with_capacity(count);
-        let mut strength = Vec::with_capacity(count);
-        let mut sum = 0u64;
-        for (piece, &(a, _)) in pieces.into_iter().zip(&blocks) {
-            // sliding left never overwrites a block not yet moved
-            let from = room[a] as usize;
-            let len: u64 = piece.degrees.iter().sum();
-            targets.copy_within(from..from + len as usize, sum as usize);
-            for d in piece.degrees {
-                sum += d;
-                offsets.push(sum);
-            }
-            self_weight.extend(piece.self_weight);
-            strength.extend(piece.strength);
-        }
+        let region: Vec<usize> = blocks.iter().map(|&(a, _)| room[a] as usize).collect();
+        let (offsets, self_weight, strength) =
+            Piece::assemble(pieces, &region, count, |from, len, to| {
+                targets.copy_within(from..from + len, to);
+            });
         WeightedGraph {
             offsets: Cow::Owned(offsets),
             targets: Cow::Owned(targets),
@@ -247,21 +212,7 @@ impl<'a> WeightedGraph<'a> {
         spare: &mut SpareEdges,
     ) -> WeightedGraph<'static> {
         let n = self.num_nodes();
-        // members of each part, by counting sort
-        let mut start = vec![0u64; num_parts + 1];
-        for &p in part {
-            start[p as usize + 1] += 1;
-        }
-        for i in 0..num_parts {
-            start[i + 1] += start[i];
-        }
-        let mut members = vec![0u32; n];
-        let mut fill = start.clone();
-        for (v, &p) in part.iter().enumerate() {
-            members[fill[p as usize] as usize] = v as u32;
-            fill[p as usize] += 1;
-        }
-        drop(fill);
+        let (start, members) = members_by_part(part, num_parts);
         let work = |p: usize| {
             // adjacency size of the members as balance weight; cheap bound
             start[p]
@@ -293,12 +244,6 @@ impl<'a> WeightedGraph<'a> {
         let (mut targets, mut weights) = spare.take(room);
         let (targets_out, weights_out) =
             (SharedMut::new(&mut targets), SharedMut::new(&mut weights));
-        struct Piece {
-            degrees: Vec<u64>,
-            len: usize,
-            self_weight: Vec<f64>,
-            strength: Vec<f64>,
-        }
         let pieces: Vec<Piece> = blocks
             .par_iter()
             .zip(region.par_windows(2))
@@ -311,12 +256,7 @@ impl<'a> WeightedGraph<'a> {
                     )
                 };
                 pool.with(|acc| {
-                    let mut piece = Piece {
-                        degrees: Vec::with_capacity(b - a),
-                        len: 0,
-                        self_weight: Vec::with_capacity(b - a),
-                        strength: Vec::with_capacity(b - a),
-                    };
+                    let mut piece = Piece::with_capacity(b - a);
                     for p in a..b {
                         let mut inside = 0.0;
                         let mut strength = 0.0;
@@ -350,24 +290,11 @@ impl<'a> WeightedGraph<'a> {
                 })
             })
             .collect();
-        let mut offsets = Vec::with_capacity(num_parts + 1);
-        offsets.push(0u64);
-        let mut self_weight = Vec::with_capacity(num_parts);
-        let mut strength = Vec::with_capacity(num_parts);
-        let mut sum = 0;
-        for (piece, &from) in pieces.into_iter().zip(&region) {
-            // Sliding left never overwrites a block not yet moved: a
-            // block's entries end before the next block's region begins.
-            let to = sum as usize;
-            targets.copy_within(from..from + piece.len, to);
-            weights.copy_within(from..from + piece.len, to);
-            for d in piece.degrees {
-                sum += d;
-                offsets.push(sum);
-            }
-            self_weight.extend(piece.self_weight);
-            strength.extend(piece.strength);
-        }
+        let (offsets, self_weight, strength) =
+            Piece::assemble(pieces, &region, num_parts, |from, len, to| {
+                targets.copy_within(from..from + len, to);
+                weights.copy_within(from..from + len, to);
+            });
         // The arrays keep their room past the last offset: cutting them
         // would free nothing, and a spare array reused at its full length
         // needs no zeroing (which would touch every page).
@@ -379,6 +306,75 @@ impl<'a> WeightedGraph<'a> {
             strength,
             total: self.total,
         }
+    }
+}
+
+/// Nodes `0..part.len()` sorted by part (dense ids below `count`), by
+/// counting sort: part p's members are `members[start[p]..start[p + 1]]`,
+/// ascending.
+pub(super) fn members_by_part(part: &[u32], count: usize) -> (Vec<u64>, Vec<u32>) {
+    let mut start = vec![0u64; count + 1];
+    for &p in part {
+        start[p as usize + 1] += 1;
+    }
+    for i in 0..count {
+        start[i + 1] += start[i];
+    }
+    let mut members = vec![0u32; part.len()];
+    let mut fill = start.clone();
+    for (v, &p) in part.iter().enumerate() {
+        members[fill[p as usize] as usize] = v as u32;
+        fill[p as usize] += 1;
+    }
+    (start, members)
+}
+
+/// What one block of a new level's nodes wrote: `len` entries from the
+/// start of its region of the edge arrays, and its nodes' degrees, internal
+/// weights and strengths.
+struct Piece {
+    len: usize,
+    degrees: Vec<u64>,
+    self_weight: Vec<f64>,
+    strength: Vec<f64>,
+}
+
+impl Piece {
+    fn with_capacity(nodes: usize) -> Piece {
+        Piece {
+            len: 0,
+            degrees: Vec::with_capacity(nodes),
+            self_weight: Vec::with_capacity(nodes),
+            strength: Vec::with_capacity(nodes),
+        }
+    }
+
+    /// Joins the blocks, in order, whose regions start at `region`:
+    /// `slide(from, len, to)` moves a block's entries left to where the
+    /// last block's ended, which never overwrites a block not yet moved (a
+    /// block's entries end before the next block's region begins). Returns
+    /// the offsets, internal weights and strengths of the `count` nodes.
+    fn assemble(
+        pieces: Vec<Piece>,
+        region: &[usize],
+        count: usize,
+        mut slide: impl FnMut(usize, usize, usize),
+    ) -> (Vec<u64>, Vec<f64>, Vec<f64>) {
+        let mut offsets = Vec::with_capacity(count + 1);
+        offsets.push(0u64);
+        let mut self_weight = Vec::with_capacity(count);
+        let mut strength = Vec::with_capacity(count);
+        let mut sum = 0u64;
+        for (piece, &from) in pieces.into_iter().zip(region) {
+            slide(from, piece.len, sum as usize);
+            for d in piece.degrees {
+                sum += d;
+                offsets.push(sum);
+            }
+            self_weight.extend(piece.self_weight);
+            strength.extend(piece.strength);
+        }
+        (offsets, self_weight, strength)
     }
 }
 
