@@ -19,11 +19,19 @@ use std::borrow::Cow;
 pub(super) type EdgeWeight = f32;
 
 pub(super) struct WeightedGraph<'a> {
+    /// Where each node's list starts; it ends where the next one starts,
+    /// or at `ends` if there is that.
     pub offsets: Cow<'a, [u64]>,
-    /// Targets, then weights, of the edges at `offsets`; in an aggregated
-    /// graph both arrays may run on past the last offset (see `aggregate`),
-    /// and in a regrouped one a target may repeat (see `regroup`): the
-    /// weights to it add up.
+    /// Where each node's list ends, in a graph whose lists have gaps
+    /// between them (a built level: each block of nodes writes from where
+    /// a bound on its entries put it, and moving the blocks together
+    /// touched the fresh pages of the gaps for nothing; on R-MAT scale 22
+    /// that took 1 of the 2 s of the first pass's third level).
+    pub ends: Option<Vec<u64>>,
+    /// Targets, then weights, of the edges at `offsets`; in a built level
+    /// both arrays have gaps and room past the last list (see
+    /// `aggregate`), and in a regrouped one a target may repeat (see
+    /// `regroup`): the weights to it add up.
     pub targets: Cow<'a, [u32]>,
     /// Edge weights; `None` means every edge weighs 1.
     pub weights: Option<Vec<EdgeWeight>>,
@@ -63,6 +71,7 @@ impl<'a> WeightedGraph<'a> {
                 .collect();
             return WeightedGraph {
                 offsets: Cow::Borrowed(csr.offsets()),
+                ends: None,
                 targets: Cow::Borrowed(csr.targets()),
                 weights: Some(weights),
                 self_weight: vec![0.0; n],
@@ -72,6 +81,7 @@ impl<'a> WeightedGraph<'a> {
         }
         WeightedGraph {
             offsets: Cow::Borrowed(csr.offsets()),
+            ends: None,
             targets: Cow::Borrowed(csr.targets()),
             weights: None,
             self_weight: vec![0.0; n],
@@ -87,11 +97,26 @@ impl<'a> WeightedGraph<'a> {
     /// The neighbours of `v` and their weights (`None`: all 1).
     #[inline]
     pub fn edges(&self, v: u32) -> (&[u32], Option<&[EdgeWeight]>) {
-        let (a, b) = (
-            self.offsets[v as usize] as usize,
-            self.offsets[v as usize + 1] as usize,
-        );
+        let (a, b) = self.span(v);
         (&self.targets[a..b], self.weights.as_ref().map(|w| &w[a..b]))
+    }
+
+    /// Where the list of `v` starts and ends.
+    #[inline]
+    fn span(&self, v: u32) -> (usize, usize) {
+        let a = self.offsets[v as usize] as usize;
+        let b = match &self.ends {
+            Some(ends) => ends[v as usize],
+            None => self.offsets[v as usize + 1],
+        };
+        (a, b as usize)
+    }
+
+    /// The number of entries in the list of `v`.
+    #[inline]
+    pub fn degree(&self, v: u32) -> usize {
+        let (a, b) = self.span(v);
+        b - a
     }
 
     /// Prefetches for a loop over `nodes` at position `i` (see
@@ -99,6 +124,9 @@ impl<'a> WeightedGraph<'a> {
     /// lines of the edges and of their weights.
     #[inline(always)]
     pub fn prefetch_ahead(&self, nodes: &[u32], i: usize) {
+        if let Some(ends) = &self.ends {
+            parallel::prefetch_ahead(nodes, i, ends, |_| {});
+        }
         parallel::prefetch_ahead(nodes, i, &self.offsets, |v| {
             let (targets, weights) = self.edges(v);
             prefetch_slice(targets, 4);
@@ -144,10 +172,7 @@ impl<'a> WeightedGraph<'a> {
         // entries of each group's members, as a prefix: each group's room
         let mut room = vec![0u64; count + 1];
         for p in 0..count {
-            let entries: u64 = members_of(p)
-                .iter()
-                .map(|&v| self.offsets[v as usize + 1] - self.offsets[v as usize])
-                .sum();
+            let entries: u64 = members_of(p).iter().map(|&v| self.degree(v) as u64).sum();
             room[p + 1] = room[p] + entries;
         }
         let total_room = room[count] as usize;
@@ -187,12 +212,10 @@ impl<'a> WeightedGraph<'a> {
             })
             .collect();
         let region: Vec<usize> = blocks.iter().map(|&(a, _)| room[a] as usize).collect();
-        let (offsets, self_weight, strength) =
-            Piece::assemble(pieces, &region, count, |from, len, to| {
-                targets.copy_within(from..from + len, to);
-            });
+        let (offsets, ends, self_weight, strength) = Piece::assemble(pieces, &region, count);
         WeightedGraph {
             offsets: Cow::Owned(offsets),
+            ends: Some(ends),
             targets: Cow::Owned(targets),
             weights: None,
             self_weight,
@@ -221,14 +244,14 @@ impl<'a> WeightedGraph<'a> {
         let blocks = node_blocks(num_parts, work, block_count(n + entries));
         // A part has at most as many neighbours as its members have edges,
         // so each block writes its parts' lists straight into one array at
-        // that bound, and the blocks are then slid together. Growing a
+        // that bound, and they stay there, gaps between them (see `ends`). Growing a
         // vector per block and concatenating them copied every entry twice
         // into fresh pages: a third of a run went to the kernel zeroing
         // them (perf, R-MAT scale 20).
         let member_edges = |a: usize, b: usize| -> usize {
             members[start[a] as usize..start[b] as usize]
                 .iter()
-                .map(|&v| (self.offsets[v as usize + 1] - self.offsets[v as usize]) as usize)
+                .map(|&v| self.degree(v))
                 .sum()
         };
         let bounds: Vec<usize> = blocks
@@ -290,16 +313,13 @@ impl<'a> WeightedGraph<'a> {
                 })
             })
             .collect();
-        let (offsets, self_weight, strength) =
-            Piece::assemble(pieces, &region, num_parts, |from, len, to| {
-                targets.copy_within(from..from + len, to);
-                weights.copy_within(from..from + len, to);
-            });
-        // The arrays keep their room past the last offset: cutting them
-        // would free nothing, and a spare array reused at its full length
-        // needs no zeroing (which would touch every page).
+        let (offsets, ends, self_weight, strength) = Piece::assemble(pieces, &region, num_parts);
+        // The arrays keep their gaps and their room past the last list:
+        // cutting them would free nothing, and a spare array reused at its
+        // full length needs no zeroing (which would touch every page).
         WeightedGraph {
             offsets: Cow::Owned(offsets),
+            ends: Some(ends),
             targets: Cow::Owned(targets),
             weights: Some(weights),
             self_weight,
@@ -349,32 +369,31 @@ impl Piece {
         }
     }
 
-    /// Joins the blocks, in order, whose regions start at `region`:
-    /// `slide(from, len, to)` moves a block's entries left to where the
-    /// last block's ended, which never overwrites a block not yet moved (a
-    /// block's entries end before the next block's region begins). Returns
-    /// the offsets, internal weights and strengths of the `count` nodes.
+    /// The starts and ends of the `count` nodes' lists, written by the
+    /// blocks, in order, from the starts of their regions at `region`, and
+    /// the nodes' internal weights and strengths.
     fn assemble(
         pieces: Vec<Piece>,
         region: &[usize],
         count: usize,
-        mut slide: impl FnMut(usize, usize, usize),
-    ) -> (Vec<u64>, Vec<f64>, Vec<f64>) {
-        let mut offsets = Vec::with_capacity(count + 1);
-        offsets.push(0u64);
+    ) -> (Vec<u64>, Vec<u64>, Vec<f64>, Vec<f64>) {
+        let mut starts = Vec::with_capacity(count + 1);
+        let mut ends = Vec::with_capacity(count);
         let mut self_weight = Vec::with_capacity(count);
         let mut strength = Vec::with_capacity(count);
-        let mut sum = 0u64;
         for (piece, &from) in pieces.into_iter().zip(region) {
-            slide(from, piece.len, sum as usize);
+            let mut at = from as u64;
             for d in piece.degrees {
-                sum += d;
-                offsets.push(sum);
+                starts.push(at);
+                at += d;
+                ends.push(at);
             }
             self_weight.extend(piece.self_weight);
             strength.extend(piece.strength);
         }
-        (offsets, self_weight, strength)
+        // one more start, so that the node count is `starts.len() - 1`
+        starts.push(ends.last().copied().unwrap_or(0));
+        (starts, ends, self_weight, strength)
     }
 }
 
