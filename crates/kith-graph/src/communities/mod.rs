@@ -16,7 +16,7 @@ use crate::rng::Rng;
 use crate::{Csr, GraphError};
 use moves::{ScratchPool, move_nodes, refine};
 use rayon::prelude::*;
-use weighted::{SpareEdges, WeightedGraph};
+use weighted::{Members, SpareEdges, WeightedGraph};
 
 /// Which algorithm to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,28 +200,20 @@ const REGROUP_MIN_SHARE: f64 = 0.6;
 const SAMPLE_GROUPS: usize = 4096;
 
 /// Estimated share of `g`'s list entries that aggregating by `group`
-/// (dense ids below `count`) would keep: distinct neighbouring groups over
-/// entries, summed over evenly spaced groups.
-fn merged_share(g: &WeightedGraph, group: &[u32], count: usize, pool: &ScratchPool) -> f64 {
+/// would keep: distinct neighbouring groups over entries, summed over
+/// evenly spaced groups.
+fn merged_share(g: &WeightedGraph, group: &[u32], members: &Members, pool: &ScratchPool) -> f64 {
+    let count = members.count();
     let step = count.div_ceil(SAMPLE_GROUPS).max(1);
-    let mut sampled = vec![false; count];
-    (0..count).step_by(step).for_each(|p| sampled[p] = true);
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); count.div_ceil(step)];
-    for (v, &p) in group.iter().enumerate() {
-        if sampled[p as usize] {
-            members[p as usize / step].push(v as u32);
-        }
-    }
     let (mut kept, mut entries) = (0usize, 0usize);
     pool.with(|acc| {
-        for (i, list) in members.iter().enumerate() {
-            let p = (i * step) as u32;
-            for &v in list {
+        for p in (0..count).step_by(step) {
+            for &v in members.of(p) {
                 let (targets, weights) = g.edges(v);
                 entries += targets.len();
                 acc.add_edges(targets, weights, group);
             }
-            kept += acc.touched().len() - (acc.get(p) > 0.0) as usize;
+            kept += acc.touched().len() - (acc.get(p as u32) > 0.0) as usize;
             acc.clear();
         }
     });
@@ -284,18 +276,19 @@ fn one_pass(
             }
             CommunityAlgorithm::Louvain => (part.clone(), parts),
         };
+        let members = Members::new(&refined, subparts);
         // Louvain's communities merge well; Leiden's refined ones may not
         let regrouped = owned.is_none()
             && opts.algorithm == CommunityAlgorithm::Leiden
             && match regroup {
-                Regroup::Auto => merged_share(g, &refined, subparts, pool) >= REGROUP_MIN_SHARE,
+                Regroup::Auto => merged_share(g, &refined, &members, pool) >= REGROUP_MIN_SHARE,
                 Regroup::Always => true,
                 Regroup::Never => false,
             };
         let next = if regrouped {
-            g.regroup(&refined, subparts, spare)
+            g.regroup(&refined, &members, spare)
         } else {
-            g.aggregate(&refined, subparts, pool, spare)
+            g.aggregate(&refined, &members, pool, spare)
         };
         let mut next_part = vec![0u32; subparts];
         for v in 0..g.num_nodes() {

@@ -5,7 +5,7 @@
 //! community c changes the modularity by (w(v, c) - γ k_v K_c / 2m) / m,
 //! where w(v, c) is the weight between v and c and K_c the strength of c.
 
-use super::weighted::{EdgeWeight, WeightedGraph, members_by_part};
+use super::weighted::{EdgeWeight, Members, WeightedGraph};
 use crate::parallel::SharedMut;
 use crate::rng::Rng;
 use rayon::prelude::*;
@@ -515,16 +515,10 @@ pub(super) fn refine(
 ) -> Vec<u32> {
     let n = g.num_nodes();
     let scale = resolution / g.total;
-    let (start, members) = members_by_part(part, num_parts);
-    let start: Vec<usize> = start.into_iter().map(|x| x as usize).collect();
+    let members = Members::new(part, num_parts);
     let community_strength: Vec<f64> = (0..num_parts)
         .into_par_iter()
-        .map(|c| {
-            members[start[c]..start[c + 1]]
-                .iter()
-                .map(|&v| g.strength[v as usize])
-                .sum()
-        })
+        .map(|c| members.of(c).iter().map(|&v| g.strength[v as usize]).sum())
         .collect();
     let mut refined: Vec<u32> = (0..n as u32).collect();
     let mut sub_strength = g.strength.clone();
@@ -545,12 +539,12 @@ pub(super) fn refine(
     // scale 20, whose five largest communities hold 15% of the nodes each).
     // Each community has its own random stream, so the order changes no
     // result.
-    let size = |c: u32| start[c as usize + 1] - start[c as usize];
+    let size = |c: u32| members.of(c as usize).len();
     let mut by_size: Vec<u32> = (0..num_parts as u32).filter(|&c| size(c) >= 2).collect();
     by_size.sort_unstable_by_key(|&c| std::cmp::Reverse(size(c)));
     by_size.par_iter().with_max_len(1).for_each(|&c| {
         let c = c as usize;
-        let group = &members[start[c]..start[c + 1]];
+        let group = members.of(c);
         // SAFETY: this task reads and writes only entries of nodes in
         // community c (sub-community ids are ids of members of c), and the
         // communities are disjoint.

@@ -4,7 +4,9 @@
 
 use super::moves::ScratchPool;
 use crate::Csr;
-use crate::parallel::{self, SharedMut, block_count, node_blocks, prefetch_slice};
+use crate::parallel::{
+    self, SharedMut, block_count, exclusive_prefix_sum, node_blocks, prefetch_slice,
+};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -146,10 +148,30 @@ impl<'a> WeightedGraph<'a> {
         }
     }
 
-    /// The graph whose nodes are the groups of `group` (dense ids
-    /// `0..count`) without merging parallel edges: each group's list is its
-    /// members' lists, in order, each target replaced by its group, and the
-    /// group's own entries counted into `self_weight` instead. Only for a
+    /// Where a new level's lists go, one part per node of it: each part's
+    /// room is its members' entries, which bound its distinct neighbours,
+    /// as a prefix over the parts (`room[p]..room[p + 1]`), and the blocks of
+    /// parts, balanced by that room, that build the level in parallel.
+    fn layout(&self, members: &Members) -> (Vec<(usize, usize)>, Vec<u64>) {
+        let count = members.count();
+        let mut room: Vec<u64> = (0..count + 1)
+            .into_par_iter()
+            .map(|p| {
+                if p == count {
+                    return 0;
+                }
+                members.of(p).iter().map(|&v| self.degree(v) as u64).sum()
+            })
+            .collect();
+        let total = exclusive_prefix_sum(&mut room) as usize;
+        let blocks = node_blocks(count, |p| room[p], block_count(self.num_nodes() + total));
+        (blocks, room)
+    }
+
+    /// The graph whose nodes are the groups of `group` (dense ids below
+    /// `members.count()`; `members` lists each one's nodes) without merging
+    /// parallel edges: each group's list is its members' lists, in order,
+    /// each target replaced by its group, and the group's own entries counted into `self_weight` instead. Only for a
     /// graph of unit weights (the input level, whose self-loops weigh 0 and
     /// are dropped).
     ///
@@ -163,21 +185,12 @@ impl<'a> WeightedGraph<'a> {
     pub fn regroup(
         &self,
         group: &[u32],
-        count: usize,
+        members: &Members,
         spare: &mut SpareEdges,
     ) -> WeightedGraph<'static> {
-        let n = self.num_nodes();
-        let (start, members) = members_by_part(group, count);
-        let members_of = |p: usize| &members[start[p] as usize..start[p + 1] as usize];
-        // entries of each group's members, as a prefix: each group's room
-        let mut room = vec![0u64; count + 1];
-        for p in 0..count {
-            let entries: u64 = members_of(p).iter().map(|&v| self.degree(v) as u64).sum();
-            room[p + 1] = room[p] + entries;
-        }
-        let total_room = room[count] as usize;
-        let blocks = node_blocks(count, |p| room[p], block_count(n + total_room));
-        let mut targets = spare.take_targets(total_room);
+        let count = members.count();
+        let (blocks, room) = self.layout(members);
+        let mut targets = spare.take_targets(room[count] as usize);
         let targets_out = SharedMut::new(&mut targets);
         let pieces: Vec<Piece> = blocks
             .par_iter()
@@ -190,7 +203,7 @@ impl<'a> WeightedGraph<'a> {
                     let before = piece.len;
                     let mut inside = 0u64;
                     let mut strength = 0.0;
-                    let group_members = members_of(p);
+                    let group_members = members.of(p);
                     for (i, &v) in group_members.iter().enumerate() {
                         self.prefetch_ahead(group_members, i);
                         strength += self.strength[v as usize];
@@ -211,8 +224,7 @@ impl<'a> WeightedGraph<'a> {
                 piece
             })
             .collect();
-        let region: Vec<usize> = blocks.iter().map(|&(a, _)| room[a] as usize).collect();
-        let (offsets, ends, self_weight, strength) = Piece::assemble(pieces, &region, count);
+        let (offsets, ends, self_weight, strength) = Piece::assemble(pieces, &blocks, &room);
         WeightedGraph {
             offsets: Cow::Owned(offsets),
             ends: Some(ends),
@@ -224,58 +236,35 @@ impl<'a> WeightedGraph<'a> {
         }
     }
 
-    /// The graph whose nodes are the parts of `part` (dense ids
-    /// `0..num_parts`), edge weights summed, internal edges in `self_weight`.
-    /// `pool`'s accumulators must hold at least `num_parts` ids.
+    /// The graph whose nodes are the parts of `part` (dense ids below
+    /// `members.count()`; `members` lists each one's nodes), edge weights
+    /// summed, internal edges in `self_weight`. `pool`'s accumulators must
+    /// hold at least that many ids.
     pub fn aggregate(
         &self,
         part: &[u32],
-        num_parts: usize,
+        members: &Members,
         pool: &ScratchPool,
         spare: &mut SpareEdges,
     ) -> WeightedGraph<'static> {
-        let n = self.num_nodes();
-        let (start, members) = members_by_part(part, num_parts);
-        let work = |p: usize| {
-            // adjacency size of the members as balance weight; cheap bound
-            start[p]
-        };
-        let entries = *self.offsets.last().unwrap_or(&0) as usize;
-        let blocks = node_blocks(num_parts, work, block_count(n + entries));
-        // A part has at most as many neighbours as its members have edges,
-        // so each block writes its parts' lists straight into one array at
-        // that bound, and they stay there, gaps between them (see `ends`). Growing a
-        // vector per block and concatenating them copied every entry twice
-        // into fresh pages: a third of a run went to the kernel zeroing
-        // them (perf, R-MAT scale 20).
-        let member_edges = |a: usize, b: usize| -> usize {
-            members[start[a] as usize..start[b] as usize]
-                .iter()
-                .map(|&v| self.degree(v))
-                .sum()
-        };
-        let bounds: Vec<usize> = blocks
-            .par_iter()
-            .map(|&(a, b)| member_edges(a, b))
-            .collect();
-        let mut region = Vec::with_capacity(blocks.len() + 1);
-        region.push(0usize);
-        for b in &bounds {
-            region.push(region.last().unwrap() + b);
-        }
-        let room = *region.last().unwrap();
-        let (mut targets, mut weights) = spare.take(room);
+        // Each block writes its parts' lists straight into one array at
+        // their room, and they stay there, gaps between them (see `ends`).
+        // Growing a vector per block and concatenating them copied every
+        // entry twice into fresh pages: a third of a run went to the kernel
+        // zeroing them (perf, R-MAT scale 20).
+        let (blocks, room) = self.layout(members);
+        let (mut targets, mut weights) = spare.take(room[members.count()] as usize);
         let (targets_out, weights_out) =
             (SharedMut::new(&mut targets), SharedMut::new(&mut weights));
         let pieces: Vec<Piece> = blocks
             .par_iter()
-            .zip(region.par_windows(2))
-            .map(|(&(a, b), window)| {
+            .map(|&(a, b)| {
+                let (from, to) = (room[a] as usize, room[b] as usize);
                 // SAFETY: each block writes only its own region of the arrays.
                 let (block_targets, block_weights) = unsafe {
                     (
-                        targets_out.slice_mut(window[0], window[1] - window[0]),
-                        weights_out.slice_mut(window[0], window[1] - window[0]),
+                        targets_out.slice_mut(from, to - from),
+                        weights_out.slice_mut(from, to - from),
                     )
                 };
                 pool.with(|acc| {
@@ -283,7 +272,7 @@ impl<'a> WeightedGraph<'a> {
                     for p in a..b {
                         let mut inside = 0.0;
                         let mut strength = 0.0;
-                        let group = &members[start[p] as usize..start[p + 1] as usize];
+                        let group = members.of(p);
                         for (i, &v) in group.iter().enumerate() {
                             self.prefetch_ahead(group, i);
                             inside += self.self_weight[v as usize];
@@ -313,7 +302,7 @@ impl<'a> WeightedGraph<'a> {
                 })
             })
             .collect();
-        let (offsets, ends, self_weight, strength) = Piece::assemble(pieces, &region, num_parts);
+        let (offsets, ends, self_weight, strength) = Piece::assemble(pieces, &blocks, &room);
         // The arrays keep their gaps and their room past the last list:
         // cutting them would free nothing, and a spare array reused at its
         // full length needs no zeroing (which would touch every page).
@@ -329,24 +318,38 @@ impl<'a> WeightedGraph<'a> {
     }
 }
 
-/// Nodes `0..part.len()` sorted by part (dense ids below `count`), by
-/// counting sort: part p's members are `members[start[p]..start[p + 1]]`,
-/// ascending.
-pub(super) fn members_by_part(part: &[u32], count: usize) -> (Vec<u64>, Vec<u32>) {
-    let mut start = vec![0u64; count + 1];
-    for &p in part {
-        start[p as usize + 1] += 1;
+/// The nodes of each part of a partition (dense ids below `count`), by
+/// counting sort: part p's nodes are `of(p)`, ascending.
+pub(super) struct Members {
+    start: Vec<u64>,
+    nodes: Vec<u32>,
+}
+
+impl Members {
+    pub fn new(part: &[u32], count: usize) -> Members {
+        let mut start = vec![0u64; count + 1];
+        for &p in part {
+            start[p as usize] += 1;
+        }
+        exclusive_prefix_sum(&mut start);
+        let mut nodes = vec![0u32; part.len()];
+        let mut fill = start.clone();
+        for (v, &p) in part.iter().enumerate() {
+            nodes[fill[p as usize] as usize] = v as u32;
+            fill[p as usize] += 1;
+        }
+        Members { start, nodes }
     }
-    for i in 0..count {
-        start[i + 1] += start[i];
+
+    /// The number of parts.
+    pub fn count(&self) -> usize {
+        self.start.len() - 1
     }
-    let mut members = vec![0u32; part.len()];
-    let mut fill = start.clone();
-    for (v, &p) in part.iter().enumerate() {
-        members[fill[p as usize] as usize] = v as u32;
-        fill[p as usize] += 1;
+
+    #[inline]
+    pub fn of(&self, p: usize) -> &[u32] {
+        &self.nodes[self.start[p] as usize..self.start[p + 1] as usize]
     }
-    (start, members)
 }
 
 /// What one block of a new level's nodes wrote: `len` entries from the
@@ -369,20 +372,21 @@ impl Piece {
         }
     }
 
-    /// The starts and ends of the `count` nodes' lists, written by the
-    /// blocks, in order, from the starts of their regions at `region`, and
-    /// the nodes' internal weights and strengths.
+    /// The starts and ends of the nodes' lists, written by `blocks`, in
+    /// order, from the start of their room (see `WeightedGraph::layout`),
+    /// and the nodes' internal weights and strengths.
     fn assemble(
         pieces: Vec<Piece>,
-        region: &[usize],
-        count: usize,
+        blocks: &[(usize, usize)],
+        room: &[u64],
     ) -> (Vec<u64>, Vec<u64>, Vec<f64>, Vec<f64>) {
+        let count = room.len() - 1;
         let mut starts = Vec::with_capacity(count + 1);
         let mut ends = Vec::with_capacity(count);
         let mut self_weight = Vec::with_capacity(count);
         let mut strength = Vec::with_capacity(count);
-        for (piece, &from) in pieces.into_iter().zip(region) {
-            let mut at = from as u64;
+        for (piece, &(a, _)) in pieces.into_iter().zip(blocks) {
+            let mut at = room[a];
             for d in piece.degrees {
                 starts.push(at);
                 at += d;
