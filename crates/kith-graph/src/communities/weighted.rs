@@ -401,54 +401,72 @@ impl Piece {
     }
 }
 
-/// Edge arrays of aggregated graphs that are done with, for the next
-/// aggregation to write into: a fresh array per level was paid in page
-/// faults, the kernel zeroing every page (a fifth of a Leiden run on R-MAT
-/// scale 20 after aggregation stopped copying). At most two are kept.
+/// Edge arrays of built levels that are done with, for the next levels to
+/// write into: a fresh array per level was paid in page faults, the kernel
+/// zeroing every page (a fifth of a Leiden run on R-MAT scale 20 after
+/// aggregation stopped copying). Targets and weights are kept apart, since
+/// a regrouped level has targets only.
 #[derive(Default)]
 pub(super) struct SpareEdges {
-    buffers: Vec<(Vec<u32>, Vec<EdgeWeight>)>,
-    /// The target array of a regrouped level (which has no weights).
-    targets: Option<Vec<u32>>,
+    targets: Spares<u32>,
+    weights: Spares<EdgeWeight>,
 }
 
 impl SpareEdges {
+    /// Target and weight arrays at least `len` long, for
+    /// [`WeightedGraph::aggregate`].
+    fn take(&mut self, len: usize) -> (Vec<u32>, Vec<EdgeWeight>) {
+        (self.targets.take(len), self.weights.take(len))
+    }
+
+    /// A target array at least `len` long, for [`WeightedGraph::regroup`].
+    fn take_targets(&mut self, len: usize) -> Vec<u32> {
+        self.targets.take(len)
+    }
+
+    /// Keeps the edge arrays of a graph no longer needed (a built one; the
+    /// input graph is borrowed and has none to give).
+    pub fn recycle(&mut self, g: WeightedGraph) {
+        if let Cow::Owned(targets) = g.targets {
+            self.targets.put(targets);
+        }
+        if let Some(weights) = g.weights {
+            self.weights.put(weights);
+        }
+    }
+}
+
+/// Spare arrays of one element type, the longest two kept.
+struct Spares<T> {
+    arrays: Vec<Vec<T>>,
+}
+
+impl<T> Default for Spares<T> {
+    fn default() -> Spares<T> {
+        Spares { arrays: Vec::new() }
+    }
+}
+
+impl<T: Copy + Default> Spares<T> {
     const KEEP: usize = 2;
 
-    /// Arrays at least `len` long (their contents are whatever was there):
-    /// the shortest spare that is, else new zeroed ones. Spares keep their
-    /// full length: new zeroed arrays cost nothing until written, but
+    /// An array at least `len` long (its contents are whatever was there):
+    /// the shortest spare that is, else a new zeroed one. Spares keep their
+    /// full length: a new zeroed array costs nothing until written, but
     /// zeroing a spare's cut-off tail again would touch every page of it.
-    fn take(&mut self, len: usize) -> (Vec<u32>, Vec<EdgeWeight>) {
-        let fitting = (0..self.buffers.len())
-            .filter(|&i| self.buffers[i].0.len() >= len && self.buffers[i].1.len() >= len)
-            .min_by_key(|&i| self.buffers[i].0.len());
+    fn take(&mut self, len: usize) -> Vec<T> {
+        let fitting = (0..self.arrays.len())
+            .filter(|&i| self.arrays[i].len() >= len)
+            .min_by_key(|&i| self.arrays[i].len());
         match fitting {
-            Some(i) => self.buffers.swap_remove(i),
-            None => (vec![0; len], vec![0.0; len]),
+            Some(i) => self.arrays.swap_remove(i),
+            None => vec![T::default(); len],
         }
     }
 
-    /// A target array at least `len` long, for [`WeightedGraph::regroup`]:
-    /// the last regrouped level's if it is long enough, else a new one.
-    fn take_targets(&mut self, len: usize) -> Vec<u32> {
-        match self.targets.take() {
-            Some(targets) if targets.len() >= len => targets,
-            _ => vec![0; len],
-        }
-    }
-
-    /// Keeps the edge arrays of a graph no longer needed (an aggregated or
-    /// regrouped one; the input graph is borrowed and has none to give).
-    pub fn recycle(&mut self, g: WeightedGraph) {
-        match (g.targets, g.weights) {
-            (Cow::Owned(targets), Some(weights)) => {
-                self.buffers.push((targets, weights));
-                self.buffers.sort_by_key(|b| std::cmp::Reverse(b.0.len()));
-                self.buffers.truncate(Self::KEEP);
-            }
-            (Cow::Owned(targets), None) => self.targets = Some(targets),
-            _ => {}
-        }
+    fn put(&mut self, array: Vec<T>) {
+        self.arrays.push(array);
+        self.arrays.sort_by_key(|a| std::cmp::Reverse(a.len()));
+        self.arrays.truncate(Self::KEEP);
     }
 }
