@@ -76,9 +76,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .unwrap_or(1e-3),
                 ..Default::default()
             };
+            let detect = Instant::now();
             let c = detect_communities(&und, &opts)?;
+            let detect = detect.elapsed().as_secs_f64();
             println!(
-                "{algorithm:?} Q={:.5} passes={} communities={} {:.3}s wall (symmetrize {:.3}s) {:.2}s cpu",
+                "{algorithm:?} Q={:.5} passes={} communities={} detect {detect:.3}s, {:.3}s wall (symmetrize {:.3}s) {:.2}s cpu",
                 c.modularity,
                 c.iterations,
                 c.count(),

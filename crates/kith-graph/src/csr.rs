@@ -95,6 +95,14 @@ impl Csr {
         Ok(Csr::from_parts_unchecked(offsets, targets))
     }
 
+    /// The same graph with node `order[i]` renamed `i`, where `order` is a
+    /// permutation of the nodes and `new_id` its inverse; built in parallel,
+    /// lists sorted.
+    pub(crate) fn relabeled(&self, order: &[u32], new_id: &[u32]) -> Csr {
+        let (offsets, targets) = build::relabel(self, order, new_id);
+        Csr::from_parts_unchecked(offsets, targets)
+    }
+
     /// Wraps parts that already satisfy every invariant (built in this crate).
     pub(crate) fn from_parts_unchecked(offsets: Vec<u64>, targets: Vec<u32>) -> Csr {
         debug_assert_eq!(offsets.last().copied(), Some(targets.len() as u64));
@@ -208,6 +216,29 @@ impl Csr {
 
 /// Checks that `out` and `inn` are the two directions of one graph (same
 /// node and edge counts; the contents are trusted).
+/// Nodes by decreasing degree, ties by id, from a CSR's offsets: returns
+/// `order` (order[rank] = node) and its inverse. A counting sort, O(n + the
+/// largest degree).
+pub(crate) fn by_decreasing_degree(offsets: &[u64]) -> (Vec<u32>, Vec<u32>) {
+    let n = offsets.len().saturating_sub(1);
+    let degree = |v: usize| offsets[v + 1] - offsets[v];
+    let max_degree = (0..n).map(degree).max().unwrap_or(0) as usize;
+    let mut start = vec![0u64; max_degree + 1];
+    for v in 0..n {
+        start[max_degree - degree(v) as usize] += 1;
+    }
+    crate::parallel::exclusive_prefix_sum(&mut start);
+    let mut order = vec![0u32; n];
+    let mut rank = vec![0u32; n];
+    for v in 0..n {
+        let slot = &mut start[max_degree - degree(v) as usize];
+        order[*slot as usize] = v as u32;
+        rank[v] = *slot as u32;
+        *slot += 1;
+    }
+    (order, rank)
+}
+
 pub(crate) fn check_directions(out: &Csr, inn: &Csr) -> Result<(), crate::GraphError> {
     if out.num_nodes() != inn.num_nodes() || out.num_edges() != inn.num_edges() {
         return Err(crate::GraphError::invalid(format!(

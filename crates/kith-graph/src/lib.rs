@@ -27,7 +27,8 @@ pub use kcore::{core_numbers, core_numbers_directed};
 pub mod communities;
 
 pub use communities::{
-    Communities, CommunityAlgorithm, CommunityOptions, detect_communities, modularity,
+    Communities, CommunityAlgorithm, CommunityOptions, detect_communities,
+    detect_communities_owned, modularity,
 };
 pub mod influence;
 

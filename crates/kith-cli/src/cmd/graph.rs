@@ -532,7 +532,7 @@ fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Comput
                 ..CommunityOptions::new(algo)
             };
             let und = undirected(source, &mut undirected_seconds)?;
-            let c = kith_graph::detect_communities(&und, &opts).map_err(graph_error)?;
+            let c = kith_graph::detect_communities_owned(und, &opts).map_err(graph_error)?;
             note(ctx, &format!("{} communities", c.count()));
             let sizes: Vec<u64> = c.sizes.iter().take(args.top).copied().collect();
             let report = json!({

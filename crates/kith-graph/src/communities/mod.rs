@@ -16,6 +16,7 @@ use crate::rng::Rng;
 use crate::{Csr, GraphError};
 use moves::{ScratchPool, move_nodes, refine};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use weighted::{Members, SpareEdges, WeightedGraph};
 
 /// Which algorithm to run.
@@ -103,13 +104,58 @@ pub fn detect_communities(
     undirected: &Csr,
     opts: &CommunityOptions,
 ) -> Result<Communities, GraphError> {
-    detect_with(undirected, opts, Regroup::Auto)
+    detect_with(Cow::Borrowed(undirected), opts, Tuning::default())
+}
+
+/// [`detect_communities`] on a graph the caller no longer needs: on large
+/// graphs, which are relabelled by degree first, the input is freed once
+/// relabelled rather than held through the run.
+pub fn detect_communities_owned(
+    undirected: Csr,
+    opts: &CommunityOptions,
+) -> Result<Communities, GraphError> {
+    detect_with(Cow::Owned(undirected), opts, Tuning::default())
+}
+
+/// Switches that change how a run gets its result, never the result
+/// itself; tests force each way to show that.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tuning {
+    /// Whether the level after the input may be regrouped rather than
+    /// aggregated (see [`WeightedGraph::regroup`]); by default where a
+    /// sample says merging would keep at least `REGROUP_MIN_SHARE` of the
+    /// entries.
+    regroup: Switch,
+    /// Whether the input is relabelled by decreasing degree
+    /// ([`hub_ordered`]); by default from `HUB_ORDER_MIN_NODES` nodes.
+    hub_order: Switch,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Switch {
+    /// Where the measured rule of each use says it pays.
+    #[default]
+    Auto,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Always,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Never,
+}
+
+impl Switch {
+    fn on(self, auto: impl FnOnce() -> bool) -> bool {
+        match self {
+            Switch::Auto => auto(),
+            Switch::Always => true,
+            Switch::Never => false,
+        }
+    }
 }
 
 fn detect_with(
-    undirected: &Csr,
+    undirected: Cow<'_, Csr>,
     opts: &CommunityOptions,
-    regroup: Regroup,
+    tuning: Tuning,
 ) -> Result<Communities, GraphError> {
     if !(opts.resolution.is_finite() && opts.resolution > 0.0) {
         return Err(GraphError::invalid("resolution must be a positive number"));
@@ -125,7 +171,17 @@ fn detect_with(
         ));
     }
     let n = undirected.num_nodes();
-    let base = WeightedGraph::from_symmetric(undirected);
+    // new id of each input node, if relabelled
+    let mut hub_rank = None;
+    let input = if tuning.hub_order.on(|| n >= HUB_ORDER_MIN_NODES) {
+        let (graph, rank) = hub_ordered(&undirected);
+        hub_rank = Some(rank);
+        drop(undirected);
+        Cow::Owned(graph)
+    } else {
+        undirected
+    };
+    let base = WeightedGraph::from_symmetric(&input);
     let mut rng = Rng::new(opts.seed);
     let mut membership: Vec<u32> = (0..n as u32).collect();
     let mut quality = singleton_modularity(&base, opts.resolution);
@@ -142,7 +198,7 @@ fn detect_with(
                 &mut rng,
                 &pool,
                 &mut spare,
-                regroup,
+                tuning.regroup,
             );
             // Later passes only refine: stop once one gains almost nothing.
             let gain = next_quality - quality;
@@ -154,6 +210,9 @@ fn detect_with(
                 break;
             }
         }
+    }
+    if let Some(rank) = &hub_rank {
+        membership = rank.par_iter().map(|&r| membership[r as usize]).collect();
     }
     let membership = renumber_by_size(&membership);
     // equal to modularity_of(&base, &membership) but for rounding
@@ -175,18 +234,21 @@ fn detect_with(
     })
 }
 
-/// Whether the level after the input may be regrouped rather than
-/// aggregated (see [`WeightedGraph::regroup`]); tests force either way to
-/// show the partition is the same.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Regroup {
-    /// Where a sample says merging would keep at least `REGROUP_MIN_SHARE`
-    /// of the entries.
-    Auto,
-    #[cfg_attr(not(test), allow(dead_code))]
-    Always,
-    #[cfg_attr(not(test), allow(dead_code))]
-    Never,
+/// Graphs with at least this many nodes are relabelled by decreasing degree
+/// before detection, as PageRank's sources are. On ego-twitter (81,306
+/// nodes), whose arrays fit in the caches anyway, it gained nothing.
+const HUB_ORDER_MIN_NODES: usize = 1 << 17;
+
+/// The input graph with its nodes renamed by decreasing degree (ties by
+/// id), and the new id of each node. The per-node and per-community arrays
+/// that every phase reads at random are read most at hubs, which then share
+/// cache lines instead of being scattered over arrays larger than the
+/// cache; with each list sorted, a node's hub neighbours also come first.
+/// Costs one pass over the lists: on R-MAT scale 22, 0.4-0.7 s of Leiden
+/// runs that went from 13.6-16.4 s to 12.1-13.5 s (docs/graph.md).
+fn hub_ordered(undirected: &Csr) -> (Csr, Vec<u32>) {
+    let (order, rank) = crate::csr::by_decreasing_degree(undirected.offsets());
+    (undirected.relabeled(&order, &rank), rank)
 }
 
 /// The input level is regrouped rather than aggregated when merging would
@@ -235,7 +297,7 @@ fn one_pass(
     rng: &mut Rng,
     pool: &ScratchPool,
     spare: &mut SpareEdges,
-    regroup: Regroup,
+    regroup: Switch,
 ) -> (Vec<u32>, f64) {
     let n = base.num_nodes();
     // node of the current graph that each original node belongs to
@@ -280,11 +342,7 @@ fn one_pass(
         // Louvain's communities merge well; Leiden's refined ones may not
         let regrouped = owned.is_none()
             && opts.algorithm == CommunityAlgorithm::Leiden
-            && match regroup {
-                Regroup::Auto => merged_share(g, &refined, &members, pool) >= REGROUP_MIN_SHARE,
-                Regroup::Always => true,
-                Regroup::Never => false,
-            };
+            && regroup.on(|| merged_share(g, &refined, &members, pool) >= REGROUP_MIN_SHARE);
         let next = if regrouped {
             g.regroup(&refined, &members, spare)
         } else {
@@ -466,13 +524,46 @@ mod tests {
                     randomness,
                     ..CommunityOptions::new(CommunityAlgorithm::Leiden)
                 };
-                let regrouped = detect_with(&g, &opts, Regroup::Always).unwrap();
-                let merged = detect_with(&g, &opts, Regroup::Never).unwrap();
+                let tuning = |regroup| Tuning {
+                    regroup,
+                    ..Tuning::default()
+                };
+                let regrouped =
+                    detect_with(Cow::Borrowed(&g), &opts, tuning(Switch::Always)).unwrap();
+                let merged = detect_with(Cow::Borrowed(&g), &opts, tuning(Switch::Never)).unwrap();
                 assert_eq!(regrouped.membership, merged.membership);
                 assert!((regrouped.modularity - merged.modularity).abs() < 1e-12);
                 let recomputed = modularity(&g, &regrouped.membership, 1.0).unwrap();
                 assert!((regrouped.modularity - recomputed).abs() < 1e-9);
             }
+        }
+    }
+
+    /// Relabelling by degree renames nodes and nothing else: the partition
+    /// is the one found on the relabelled graph itself, mapped back, and its
+    /// modularity is the input's. Owned or borrowed input, the same.
+    #[test]
+    fn hub_order_only_renames_nodes() {
+        let g = rmat(14);
+        let tuning = |hub_order| Tuning {
+            hub_order,
+            ..Tuning::default()
+        };
+        for algorithm in [CommunityAlgorithm::Leiden, CommunityAlgorithm::Louvain] {
+            let opts = CommunityOptions::new(algorithm);
+            let found = detect_with(Cow::Borrowed(&g), &opts, tuning(Switch::Always)).unwrap();
+            let (relabelled, rank) = hub_ordered(&g);
+            let direct = detect_with(Cow::Owned(relabelled), &opts, tuning(Switch::Never)).unwrap();
+            let mapped: Vec<u32> = rank
+                .iter()
+                .map(|&r| direct.membership[r as usize])
+                .collect();
+            assert_eq!(found.membership, renumber_by_size(&mapped));
+            assert!((found.modularity - direct.modularity).abs() < 1e-12);
+            let recomputed = modularity(&g, &found.membership, 1.0).unwrap();
+            assert!((found.modularity - recomputed).abs() < 1e-9);
+            let owned = detect_with(Cow::Owned(g.clone()), &opts, tuning(Switch::Always)).unwrap();
+            assert_eq!(owned, found);
         }
     }
 }

@@ -303,6 +303,91 @@ pub(super) fn symmetrize_simple(csr: &Csr) -> (Vec<u64>, Vec<u32>) {
     merge_adjacency(csr.num_nodes(), csr, &reversed, true)
 }
 
+/// See [`Csr::relabeled`]: each new list is the old one mapped through
+/// `new_id`, then sorted, block by block on all threads.
+pub(super) fn relabel(csr: &Csr, order: &[u32], new_id: &[u32]) -> (Vec<u64>, Vec<u32>) {
+    let n = csr.num_nodes();
+    assert!(
+        order.len() == n && new_id.len() == n,
+        "relabel needs a permutation of the nodes and its inverse"
+    );
+    let mut offsets = vec![0u64; n + 1];
+    offsets[..n]
+        .par_iter_mut()
+        .zip(order.par_iter())
+        .for_each(|(d, &v)| *d = csr.degree(v) as u64);
+    let m = exclusive_prefix_sum(&mut offsets);
+    let mut targets = vec![0u32; m as usize];
+    let out = SharedMut::new(&mut targets);
+    let offsets_ref = &offsets;
+    let id_bits = u32::BITS - (n.max(2) as u32 - 1).leading_zeros();
+    // Old lists in their own order (read streaming), each written to its new
+    // place: reading them in the new order made every list a random load.
+    let old_offsets = csr.offsets();
+    let blocks = node_blocks(n, |i| old_offsets[i], block_count(n + m as usize));
+    blocks.par_iter().for_each(|&(a, b)| {
+        let mut scratch = Vec::new();
+        for v in a..b {
+            let neighbors = csr.neighbors(v as u32);
+            let r = new_id[v] as usize;
+            // SAFETY: new node r's list is offsets[r]..offsets[r + 1], and
+            // each new node is written by exactly one old node.
+            let list = unsafe { out.slice_mut(offsets_ref[r] as usize, neighbors.len()) };
+            for (slot, &u) in list.iter_mut().zip(neighbors) {
+                *slot = new_id[u as usize];
+            }
+            if list.len() >= RADIX_SORT_MIN_LEN {
+                radix_sort_ids(list, &mut scratch, id_bits);
+            } else {
+                list.sort_unstable();
+            }
+        }
+    });
+    (offsets, targets)
+}
+
+/// Lists at least this long are radix sorted: on R-MAT the few hub lists
+/// hold much of the graph's entries, and a comparison sort of them took
+/// longer than building the whole relabelled graph.
+const RADIX_SORT_MIN_LEN: usize = 512;
+
+/// Sorts ids below `2^bits` by least-significant-digit radix sort, 11 bits
+/// a digit, through `scratch`.
+fn radix_sort_ids(list: &mut [u32], scratch: &mut Vec<u32>, bits: u32) {
+    const DIGIT: u32 = 11;
+    const MASK: u32 = (1 << DIGIT) - 1;
+    let passes = bits.div_ceil(DIGIT).max(1);
+    if scratch.len() < list.len() {
+        scratch.resize(list.len(), 0);
+    }
+    let len = list.len();
+    let (mut src, mut dst): (&mut [u32], &mut [u32]) = (list, &mut scratch[..len]);
+    let mut count = [0usize; 1 << DIGIT];
+    for pass in 0..passes {
+        let shift = pass * DIGIT;
+        count.fill(0);
+        for &x in src.iter() {
+            count[((x >> shift) & MASK) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let here = *c;
+            *c = sum;
+            sum += here;
+        }
+        for &x in src.iter() {
+            let slot = &mut count[((x >> shift) & MASK) as usize];
+            dst[*slot] = x;
+            *slot += 1;
+        }
+        std::mem::swap(&mut src, &mut dst);
+    }
+    // after an odd number of passes the sorted ids are in the scratch
+    if passes % 2 == 1 {
+        dst.copy_from_slice(src);
+    }
+}
+
 /// Union of two graphs' adjacencies over `n` nodes (a node past a graph has
 /// no neighbours there), optionally without self-loops. Two passes: count,
 /// then fill, so the output is allocated once at its final size.
@@ -406,9 +491,42 @@ pub(crate) fn union_len_without(a: &[u32], b: &[u32], skip: u32) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{merge_sorted, union_len, union_len_without};
+    use super::{merge_sorted, radix_sort_ids, union_len, union_len_without};
+    use crate::Csr;
+    use crate::csr::by_decreasing_degree;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
+
+    /// Relabelling renames every edge and nothing else, with each list
+    /// sorted; the hub's list is long enough to take the radix sort.
+    #[test]
+    fn relabel_renames_every_edge() {
+        let n = 3000u32;
+        let mut edges: Vec<(u32, u32)> = (1..n).step_by(2).map(|v| (7, v)).collect();
+        edges.extend((0..n).map(|v| (v, (v * 31 + 5) % n)));
+        edges.push((12, 12));
+        let directed = Csr::from_edges(n as usize, edges);
+        let g = directed
+            .symmetrize_simple()
+            .with_added_edges(0, vec![(12, 12)]);
+        let (order, rank) = by_decreasing_degree(g.offsets());
+        assert_eq!(order[0], 7);
+        for pair in order.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            assert!((g.degree(a), std::cmp::Reverse(a)) > (g.degree(b), std::cmp::Reverse(b)));
+        }
+        for (r, &v) in order.iter().enumerate() {
+            assert_eq!(rank[v as usize] as usize, r);
+        }
+        let relabelled = g.relabeled(&order, &rank);
+        assert_eq!(relabelled.num_edges(), g.num_edges());
+        for v in 0..n {
+            let mut expected: Vec<u32> = g.neighbors(v).iter().map(|&u| rank[u as usize]).collect();
+            expected.sort_unstable();
+            assert_eq!(relabelled.neighbors(rank[v as usize]), &expected[..]);
+        }
+        assert!(g.degree(7) >= super::RADIX_SORT_MIN_LEN);
+    }
 
     proptest! {
         /// The branchless merge is the sorted union, and its length the
@@ -429,6 +547,21 @@ mod tests {
                 union_len_without(&a, &b, skip),
                 union.iter().filter(|&&x| x != skip).count()
             );
+        }
+
+        /// The radix sort sorts ids of any width, whatever its pass count.
+        #[test]
+        fn radix_sort_sorts(
+            ids in proptest::collection::vec(any::<u32>(), 0..2000),
+            bits in 1u32..=32,
+        ) {
+            let mask = if bits == 32 { u32::MAX } else { (1 << bits) - 1 };
+            let mut ids: Vec<u32> = ids.into_iter().map(|x| x & mask).collect();
+            let mut expected = ids.clone();
+            expected.sort_unstable();
+            let mut scratch = vec![0; 3];
+            radix_sort_ids(&mut ids, &mut scratch, bits);
+            prop_assert_eq!(ids, expected);
         }
     }
 }
