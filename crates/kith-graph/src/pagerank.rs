@@ -146,18 +146,7 @@ struct HubOrder {
 
 impl HubOrder {
     fn new(out_offsets: &[u64], in_sources: &[u32]) -> HubOrder {
-        let n = out_offsets.len() - 1;
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.par_sort_unstable_by_key(|&u| {
-            (
-                std::cmp::Reverse(out_offsets[u as usize + 1] - out_offsets[u as usize]),
-                u,
-            )
-        });
-        let mut rank = vec![0u32; n];
-        for (r, &u) in order.iter().enumerate() {
-            rank[u as usize] = r as u32;
-        }
+        let (order, rank) = crate::csr::by_decreasing_degree(out_offsets);
         let sources = in_sources.par_iter().map(|&u| rank[u as usize]).collect();
         HubOrder { order, sources }
     }
