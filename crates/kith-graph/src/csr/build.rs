@@ -307,8 +307,15 @@ pub(super) fn symmetrize_simple(csr: &Csr) -> (Vec<u64>, Vec<u32>) {
 /// `new_id`, then sorted, block by block on all threads.
 pub(super) fn relabel(csr: &Csr, order: &[u32], new_id: &[u32]) -> (Vec<u64>, Vec<u32>) {
     let n = csr.num_nodes();
+    // The writes below are unchecked, and sound only for a permutation
+    // and its inverse; checking costs one pass over the nodes.
     assert!(
-        order.len() == n && new_id.len() == n,
+        order.len() == n
+            && new_id.len() == n
+            && order
+                .par_iter()
+                .enumerate()
+                .all(|(i, &v)| { (v as usize) < n && new_id[v as usize] as usize == i }),
         "relabel needs a permutation of the nodes and its inverse"
     );
     let mut offsets = vec![0u64; n + 1];
