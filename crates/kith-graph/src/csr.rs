@@ -103,6 +103,15 @@ impl Csr {
         Csr::from_parts_unchecked(offsets, targets)
     }
 
+    /// The target array of an owned graph, for reuse as scratch (None when
+    /// the graph is a mapped file).
+    pub(crate) fn into_targets(self) -> Option<Vec<u32>> {
+        match self.storage {
+            Storage::Owned { targets, .. } => Some(targets),
+            Storage::Mapped { .. } => None,
+        }
+    }
+
     /// Wraps parts that already satisfy every invariant (built in this crate).
     pub(crate) fn from_parts_unchecked(offsets: Vec<u64>, targets: Vec<u32>) -> Csr {
         debug_assert_eq!(offsets.last().copied(), Some(targets.len() as u64));

@@ -173,10 +173,18 @@ fn detect_with(
     let n = undirected.num_nodes();
     // new id of each input node, if relabelled
     let mut hub_rank = None;
+    let mut spare = SpareEdges::default();
     let input = if tuning.hub_order.on(|| n >= HUB_ORDER_MIN_NODES) {
         let (graph, rank) = hub_ordered(&undirected);
         hub_rank = Some(rank);
-        drop(undirected);
+        // An owned input's targets, as long as the next level's at most,
+        // take that level's entries in pages already faulted in.
+        if let Some(targets) = match undirected {
+            Cow::Owned(input) => input.into_targets(),
+            Cow::Borrowed(_) => None,
+        } {
+            spare.keep_targets(targets);
+        }
         Cow::Owned(graph)
     } else {
         undirected
@@ -187,7 +195,6 @@ fn detect_with(
     let mut quality = singleton_modularity(&base, opts.resolution);
     let mut iterations = 0;
     let pool = ScratchPool::new(n);
-    let mut spare = SpareEdges::default();
     if base.total > 0.0 {
         while iterations < opts.max_iterations.max(1) {
             iterations += 1;

@@ -424,6 +424,11 @@ impl SpareEdges {
         self.targets.take(len)
     }
 
+    /// Keeps a target array of the caller's that is no longer needed.
+    pub fn keep_targets(&mut self, targets: Vec<u32>) {
+        self.targets.put(targets);
+    }
+
     /// Keeps the edge arrays of a graph no longer needed (a built one; the
     /// input graph is borrowed and has none to give).
     pub fn recycle(&mut self, g: WeightedGraph) {
