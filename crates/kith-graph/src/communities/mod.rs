@@ -551,12 +551,18 @@ mod tests {
     /// modularity is the input's. Owned or borrowed input, the same.
     #[test]
     fn hub_order_only_renames_nodes() {
-        let g = rmat(14);
+        let mut loops: Vec<(u32, u32)> = rmat(12).edges().collect();
+        loops.extend((0..60u32).map(|v| (v * 5, v * 5)));
+        let with_loops = Csr::from_edges(4096, loops);
         let tuning = |hub_order| Tuning {
             hub_order,
             ..Tuning::default()
         };
-        for algorithm in [CommunityAlgorithm::Leiden, CommunityAlgorithm::Louvain] {
+        for (g, algorithm) in [
+            (rmat(14), CommunityAlgorithm::Leiden),
+            (rmat(14), CommunityAlgorithm::Louvain),
+            (with_loops, CommunityAlgorithm::Leiden),
+        ] {
             let opts = CommunityOptions::new(algorithm);
             let found = detect_with(Cow::Borrowed(&g), &opts, tuning(Switch::Always)).unwrap();
             let (relabelled, rank) = hub_ordered(&g);
