@@ -223,8 +223,6 @@ impl Csr {
     }
 }
 
-/// Checks that `out` and `inn` are the two directions of one graph (same
-/// node and edge counts; the contents are trusted).
 /// Nodes by decreasing degree, ties by id, from a CSR's offsets: returns
 /// `order` (order[rank] = node) and its inverse. A counting sort, O(n + the
 /// largest degree).
@@ -248,6 +246,8 @@ pub(crate) fn by_decreasing_degree(offsets: &[u64]) -> (Vec<u32>, Vec<u32>) {
     (order, rank)
 }
 
+/// Checks that `out` and `inn` are the two directions of one graph (same
+/// node and edge counts; the contents are trusted).
 pub(crate) fn check_directions(out: &Csr, inn: &Csr) -> Result<(), crate::GraphError> {
     if out.num_nodes() != inn.num_nodes() || out.num_edges() != inn.num_edges() {
         return Err(crate::GraphError::invalid(format!(
