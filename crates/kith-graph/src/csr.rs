@@ -10,6 +10,7 @@ mod file;
 
 pub use file::{CSR_FILE_VERSION, CSR_MAGIC};
 
+use crate::parallel::exclusive_prefix_sum;
 use memmap2::Mmap;
 use std::fmt;
 use std::sync::Arc;
@@ -223,25 +224,57 @@ impl Csr {
     }
 }
 
+/// The nodes of each part of a partition (dense ids below `count`), by
+/// counting sort: part p's nodes are `of(p)`, ascending.
+pub(crate) struct Members {
+    start: Vec<u64>,
+    nodes: Vec<u32>,
+}
+
+impl Members {
+    pub fn new(part: &[u32], count: usize) -> Members {
+        let mut start = vec![0u64; count + 1];
+        for &p in part {
+            start[p as usize] += 1;
+        }
+        exclusive_prefix_sum(&mut start);
+        let mut nodes = vec![0u32; part.len()];
+        let mut fill = start.clone();
+        for (v, &p) in part.iter().enumerate() {
+            nodes[fill[p as usize] as usize] = v as u32;
+            fill[p as usize] += 1;
+        }
+        Members { start, nodes }
+    }
+
+    /// Every node, part after part.
+    pub fn into_nodes(self) -> Vec<u32> {
+        self.nodes
+    }
+
+    /// The number of parts.
+    pub fn count(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    #[inline]
+    pub fn of(&self, p: usize) -> &[u32] {
+        &self.nodes[self.start[p] as usize..self.start[p + 1] as usize]
+    }
+}
+
 /// Nodes by decreasing degree, ties by id, from a CSR's offsets: returns
-/// `order` (order[rank] = node) and its inverse. A counting sort, O(n + the
-/// largest degree).
+/// `order` (order[rank] = node) and its inverse. A counting sort
+/// ([`Members`] keyed by degree), O(n + the largest degree).
 pub(crate) fn by_decreasing_degree(offsets: &[u64]) -> (Vec<u32>, Vec<u32>) {
     let n = offsets.len().saturating_sub(1);
     let degree = |v: usize| offsets[v + 1] - offsets[v];
-    let max_degree = (0..n).map(degree).max().unwrap_or(0) as usize;
-    let mut start = vec![0u64; max_degree + 1];
-    for v in 0..n {
-        start[max_degree - degree(v) as usize] += 1;
-    }
-    crate::parallel::exclusive_prefix_sum(&mut start);
-    let mut order = vec![0u32; n];
+    let max_degree = (0..n).map(degree).max().unwrap_or(0);
+    let key: Vec<u32> = (0..n).map(|v| (max_degree - degree(v)) as u32).collect();
+    let order = Members::new(&key, max_degree as usize + 1).into_nodes();
     let mut rank = vec![0u32; n];
-    for v in 0..n {
-        let slot = &mut start[max_degree - degree(v) as usize];
-        order[*slot as usize] = v as u32;
-        rank[v] = *slot as u32;
-        *slot += 1;
+    for (r, &v) in order.iter().enumerate() {
+        rank[v as usize] = r as u32;
     }
     (order, rank)
 }

@@ -11,13 +11,14 @@
 mod moves;
 mod weighted;
 
+use crate::csr::Members;
 use crate::parallel::deterministic_sum;
 use crate::rng::Rng;
 use crate::{Csr, GraphError};
 use moves::{ScratchPool, move_nodes, refine};
 use rayon::prelude::*;
 use std::borrow::Cow;
-use weighted::{Members, SpareEdges, WeightedGraph};
+use weighted::{SpareEdges, WeightedGraph};
 
 /// Which algorithm to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,8 @@
 //! community c changes the modularity by (w(v, c) - γ k_v K_c / 2m) / m,
 //! where w(v, c) is the weight between v and c and K_c the strength of c.
 
-use super::weighted::{EdgeWeight, Members, WeightedGraph};
+use super::weighted::{EdgeWeight, WeightedGraph};
+use crate::csr::Members;
 use crate::parallel::SharedMut;
 use crate::rng::Rng;
 use rayon::prelude::*;

@@ -4,6 +4,7 @@
 
 use super::moves::ScratchPool;
 use crate::Csr;
+use crate::csr::Members;
 use crate::parallel::{
     self, SharedMut, block_count, exclusive_prefix_sum, node_blocks, prefetch_slice,
 };
@@ -315,40 +316,6 @@ impl<'a> WeightedGraph<'a> {
             strength,
             total: self.total,
         }
-    }
-}
-
-/// The nodes of each part of a partition (dense ids below `count`), by
-/// counting sort: part p's nodes are `of(p)`, ascending.
-pub(super) struct Members {
-    start: Vec<u64>,
-    nodes: Vec<u32>,
-}
-
-impl Members {
-    pub fn new(part: &[u32], count: usize) -> Members {
-        let mut start = vec![0u64; count + 1];
-        for &p in part {
-            start[p as usize] += 1;
-        }
-        exclusive_prefix_sum(&mut start);
-        let mut nodes = vec![0u32; part.len()];
-        let mut fill = start.clone();
-        for (v, &p) in part.iter().enumerate() {
-            nodes[fill[p as usize] as usize] = v as u32;
-            fill[p as usize] += 1;
-        }
-        Members { start, nodes }
-    }
-
-    /// The number of parts.
-    pub fn count(&self) -> usize {
-        self.start.len() - 1
-    }
-
-    #[inline]
-    pub fn of(&self, p: usize) -> &[u32] {
-        &self.nodes[self.start[p] as usize..self.start[p + 1] as usize]
     }
 }
 
