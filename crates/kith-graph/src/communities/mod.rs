@@ -109,8 +109,8 @@ pub fn detect_communities(
 }
 
 /// [`detect_communities`] on a graph the caller no longer needs: on large
-/// graphs, which are relabelled by degree first, the input is freed once
-/// relabelled rather than held through the run.
+/// graphs, which are relabelled by degree first, the input is not held
+/// through the run, and the next level writes into its edge array.
 pub fn detect_communities_owned(
     undirected: Csr,
     opts: &CommunityOptions,

@@ -369,22 +369,17 @@ fn radix_sort_ids(list: &mut [u32], scratch: &mut Vec<u32>, bits: u32) {
     }
     let len = list.len();
     let (mut src, mut dst): (&mut [u32], &mut [u32]) = (list, &mut scratch[..len]);
-    let mut count = [0usize; 1 << DIGIT];
+    let mut count = [0u64; 1 << DIGIT];
     for pass in 0..passes {
         let shift = pass * DIGIT;
         count.fill(0);
         for &x in src.iter() {
             count[((x >> shift) & MASK) as usize] += 1;
         }
-        let mut sum = 0;
-        for c in count.iter_mut() {
-            let here = *c;
-            *c = sum;
-            sum += here;
-        }
+        exclusive_prefix_sum(&mut count);
         for &x in src.iter() {
             let slot = &mut count[((x >> shift) & MASK) as usize];
-            dst[*slot] = x;
+            dst[*slot as usize] = x;
             *slot += 1;
         }
         std::mem::swap(&mut src, &mut dst);
