@@ -174,7 +174,7 @@ fn detect_with(
     let n = undirected.num_nodes();
     // new id of each input node, if relabelled
     let mut hub_rank = None;
-    let mut spare = SpareEdges::default();
+    let mut spare = SpareEdges::new(undirected.num_edges());
     let input = if tuning.hub_order.on(|| n >= HUB_ORDER_MIN_NODES) {
         let (graph, rank) = hub_ordered(&undirected);
         hub_rank = Some(rank);

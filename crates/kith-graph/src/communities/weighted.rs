@@ -373,22 +373,43 @@ impl Piece {
 /// zeroing every page (a fifth of a Leiden run on R-MAT scale 20 after
 /// aggregation stopped copying). Targets and weights are kept apart, since
 /// a regrouped level has targets only.
-#[derive(Default)]
+///
+/// A new array is made as long as any level can need, the input's entry
+/// count (regrouping keeps a level's entries and aggregating never adds
+/// any), so that every later level fits in it. Made only as long as the
+/// level at hand, a spare a few thousand entries short of the next level's
+/// room sent that level to a fresh pair of arrays: 1 GB of new pages in
+/// each pass after the first on R-MAT scale 22. The unused tail of a new
+/// array is never written, so it costs address space, not memory.
 pub(super) struct SpareEdges {
     targets: Spares<u32>,
     weights: Spares<EdgeWeight>,
+    /// The length of a new array: the most entries any level can hold.
+    fresh_len: usize,
 }
 
 impl SpareEdges {
+    /// Spares for levels built from an input of `max_entries` list entries.
+    pub fn new(max_entries: usize) -> SpareEdges {
+        SpareEdges {
+            targets: Spares::default(),
+            weights: Spares::default(),
+            fresh_len: max_entries,
+        }
+    }
+
     /// Target and weight arrays at least `len` long, for
     /// [`WeightedGraph::aggregate`].
     fn take(&mut self, len: usize) -> (Vec<u32>, Vec<EdgeWeight>) {
-        (self.targets.take(len), self.weights.take(len))
+        (
+            self.targets.take(len, self.fresh_len),
+            self.weights.take(len, self.fresh_len),
+        )
     }
 
     /// A target array at least `len` long, for [`WeightedGraph::regroup`].
     fn take_targets(&mut self, len: usize) -> Vec<u32> {
-        self.targets.take(len)
+        self.targets.take(len, self.fresh_len)
     }
 
     /// Keeps a target array of the caller's that is no longer needed.
@@ -423,16 +444,17 @@ impl<T: Copy + Default> Spares<T> {
     const KEEP: usize = 2;
 
     /// An array at least `len` long (its contents are whatever was there):
-    /// the shortest spare that is, else a new zeroed one. Spares keep their
-    /// full length: a new zeroed array costs nothing until written, but
-    /// zeroing a spare's cut-off tail again would touch every page of it.
-    fn take(&mut self, len: usize) -> Vec<T> {
+    /// the shortest spare that is, else a new zeroed one `fresh_len` long
+    /// if that is longer. Spares keep their full length: a new zeroed array
+    /// costs nothing until written, but zeroing a spare's cut-off tail
+    /// again would touch every page of it.
+    fn take(&mut self, len: usize, fresh_len: usize) -> Vec<T> {
         let fitting = (0..self.arrays.len())
             .filter(|&i| self.arrays[i].len() >= len)
             .min_by_key(|&i| self.arrays[i].len());
         match fitting {
             Some(i) => self.arrays.swap_remove(i),
-            None => vec![T::default(); len],
+            None => vec![T::default(); len.max(fresh_len)],
         }
     }
 
@@ -440,5 +462,27 @@ impl<T: Copy + Default> Spares<T> {
         self.arrays.push(array);
         self.arrays.sort_by_key(|a| std::cmp::Reverse(a.len()));
         self.arrays.truncate(Self::KEEP);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_spare_fits_every_later_level() {
+        let mut spare = SpareEdges::new(1000);
+        let (targets, weights) = spare.take(600);
+        assert_eq!((targets.len(), weights.len()), (1000, 1000));
+        let (t, w) = (targets.as_ptr(), weights.as_ptr());
+        spare.targets.put(targets);
+        spare.weights.put(weights);
+        // a later level with more entries than the first is written into
+        // the same arrays, not into new ones
+        let (targets, weights) = spare.take(900);
+        assert_eq!((targets.as_ptr(), weights.as_ptr()), (t, w));
+        spare.weights.put(weights);
+        assert_eq!(spare.take_targets(1000).len(), 1000);
+        assert_eq!(spare.take(10).1.as_ptr(), w);
     }
 }
