@@ -182,6 +182,14 @@ impl Source {
             Source::World(w) => w.follows_in(),
         }
     }
+    /// Frees the edges of a graph read from a file once only its node
+    /// names are needed.
+    fn release_edges(&mut self) {
+        if let Source::Snap { out, inn, .. } = self {
+            *out = Csr::empty(out.num_nodes());
+            *inn = Csr::empty(inn.num_nodes());
+        }
+    }
     /// How reports name node `v`: its id in the edge list (a number), or
     /// `platform:handle`.
     fn name(&self, v: u32) -> Value {
@@ -312,14 +320,15 @@ fn run_here(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         });
     }
     let t = Instant::now();
-    let source = load(args, ctx)?;
+    let mut source = load(args, ctx)?;
     let load_seconds = t.elapsed().as_secs_f64();
+    let graph_size = json!({"nodes": source.out().num_nodes(), "edges": source.out().num_edges()});
     let t = Instant::now();
     let Computed {
         mut report,
         undirected_seconds,
         membership_file,
-    } = compute(args, ctx, &source)?;
+    } = compute(args, ctx, &mut source)?;
     let mut seconds = json!({
         "load": load_seconds,
         "compute": t.elapsed().as_secs_f64() - undirected_seconds.unwrap_or(0.0),
@@ -335,7 +344,7 @@ fn run_here(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         seconds["write"] = json!(t.elapsed().as_secs_f64());
     }
     report["seconds"] = seconds;
-    report["graph"] = json!({"nodes": source.out().num_nodes(), "edges": source.out().num_edges()});
+    report["graph"] = graph_size;
     print(ctx, report, text_report)
 }
 
@@ -423,7 +432,7 @@ fn write_membership(source: &Source, path: &Path, membership: &[u32]) -> anyhow:
 }
 
 /// Runs the command.
-fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Computed> {
+fn compute(args: &Args, ctx: &Context, source: &mut Source) -> anyhow::Result<Computed> {
     let (out, inn) = (source.out(), source.inn());
     let mut undirected_seconds = None;
     let mut membership_file = None;
@@ -532,6 +541,7 @@ fn compute(args: &Args, ctx: &Context, source: &Source) -> anyhow::Result<Comput
                 ..CommunityOptions::new(algo)
             };
             let und = undirected(source, &mut undirected_seconds)?;
+            source.release_edges();
             let c = kith_graph::detect_communities_owned(und, &opts).map_err(graph_error)?;
             note(ctx, &format!("{} communities", c.count()));
             let sizes: Vec<u64> = c.sizes.iter().take(args.top).copied().collect();
