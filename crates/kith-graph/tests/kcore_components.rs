@@ -97,13 +97,15 @@ fn mismatched_directions_are_an_error() {
 }
 
 /// A graph large enough for the parallel parts of peeling: its first waves
-/// hold more than the parallel threshold's list entries and its first
-/// levels more than 65,536 nodes (the parallel scan). The small random
-/// graphs above only reach the sequential parts.
+/// hold more than the parallel threshold's list entries, its first levels
+/// more than 65,536 nodes (the parallel scan), and its 2^18 nodes make the
+/// single-thread waves prefetch counts. The small random graphs above only
+/// reach the sequential parts.
 #[test]
 fn parallel_peeling_matches_the_sequential_algorithm_on_rmat() {
     let out = rmat_csr(&RmatParams {
-        scale: 17,
+        scale: 18,
+        edge_factor: 8,
         ..RmatParams::default()
     })
     .unwrap();
