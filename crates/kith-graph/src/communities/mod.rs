@@ -130,6 +130,9 @@ struct Tuning {
     /// Whether the input is relabelled by decreasing degree
     /// ([`hub_ordered`]); by default from `HUB_ORDER_MIN_NODES` nodes.
     hub_order: Switch,
+    /// Whether tallying a list prefetches its targets' communities (see
+    /// `moves::tally_targets`); by default from `PREFETCH_MIN_NODES` nodes.
+    prefetch: Switch,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -195,7 +198,7 @@ fn detect_with(
     let mut membership: Vec<u32> = (0..n as u32).collect();
     let mut quality = singleton_modularity(&base, opts.resolution);
     let mut iterations = 0;
-    let pool = ScratchPool::new(n);
+    let pool = ScratchPool::new(n, tuning.prefetch.on(|| n >= PREFETCH_MIN_NODES));
     if base.total > 0.0 {
         while iterations < opts.max_iterations.max(1) {
             iterations += 1;
@@ -258,6 +261,12 @@ fn hub_ordered(undirected: &Csr) -> (Csr, Vec<u32>) {
     let (order, rank) = crate::csr::by_decreasing_degree(undirected.offsets());
     (undirected.relabeled(&order, &rank), rank)
 }
+
+/// Graphs with at least this many nodes prefetch communities while
+/// tallying lists: R-MAT scale 22 Leiden ran 9% faster (6 of 7 alternating
+/// pairs). Below, the per-node arrays mostly fit in the caches, as for
+/// k-core's counts (`kcore::PREFETCH_COUNTS_MIN_NODES`).
+const PREFETCH_MIN_NODES: usize = 1 << 18;
 
 /// The input level is regrouped rather than aggregated when merging would
 /// keep at least this share of its list entries: a regrouped entry takes 4
@@ -544,6 +553,24 @@ mod tests {
                 let recomputed = modularity(&g, &regrouped.membership, 1.0).unwrap();
                 assert!((regrouped.modularity - recomputed).abs() < 1e-9);
             }
+        }
+    }
+
+    /// Prefetching is only a hint: forced on and off, the same partitions,
+    /// for both algorithms, on the counted input level and the weighted
+    /// levels after it.
+    #[test]
+    fn prefetching_changes_no_result() {
+        let g = rmat(14);
+        let tuning = |prefetch| Tuning {
+            prefetch,
+            ..Tuning::default()
+        };
+        for algorithm in [CommunityAlgorithm::Leiden, CommunityAlgorithm::Louvain] {
+            let opts = CommunityOptions::new(algorithm);
+            let on = detect_with(Cow::Borrowed(&g), &opts, tuning(Switch::Always)).unwrap();
+            let off = detect_with(Cow::Borrowed(&g), &opts, tuning(Switch::Never)).unwrap();
+            assert_eq!(on, off, "{algorithm:?}");
         }
     }
 
