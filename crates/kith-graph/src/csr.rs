@@ -21,6 +21,10 @@ use std::sync::Arc;
 /// edges are merged.
 pub struct Csr {
     storage: Storage,
+    /// Known to have no self-loop (built by [`Csr::symmetrize_simple`] or
+    /// [`Csr::symmetrize_simple_with`]), so a node's degree in the simple
+    /// graph is its list's length; false means not known.
+    loop_free: bool,
 }
 
 enum Storage {
@@ -84,7 +88,7 @@ impl Csr {
     /// without self-loops (what k-core and Louvain work on).
     pub fn symmetrize_simple(&self) -> Csr {
         let (offsets, targets) = build::symmetrize_simple(self);
-        Csr::from_parts_unchecked(offsets, targets)
+        Csr::from_parts_unchecked(offsets, targets).known_loop_free()
     }
 
     /// [`Csr::symmetrize_simple`] when the reverse graph `inn` (this graph's
@@ -93,7 +97,7 @@ impl Csr {
     pub fn symmetrize_simple_with(&self, inn: &Csr) -> Result<Csr, crate::GraphError> {
         check_directions(self, inn)?;
         let (offsets, targets) = build::merge_adjacency(self.num_nodes(), self, inn, true);
-        Ok(Csr::from_parts_unchecked(offsets, targets))
+        Ok(Csr::from_parts_unchecked(offsets, targets).known_loop_free())
     }
 
     /// The same graph with node `order[i]` renamed `i`, where `order` is a
@@ -101,7 +105,10 @@ impl Csr {
     /// lists sorted.
     pub(crate) fn relabeled(&self, order: &[u32], new_id: &[u32]) -> Csr {
         let (offsets, targets) = build::relabel(self, order, new_id);
-        Csr::from_parts_unchecked(offsets, targets)
+        Csr {
+            loop_free: self.loop_free,
+            ..Csr::from_parts_unchecked(offsets, targets)
+        }
     }
 
     /// The target array of an owned graph, for reuse as scratch (None when
@@ -118,7 +125,22 @@ impl Csr {
         debug_assert_eq!(offsets.last().copied(), Some(targets.len() as u64));
         Csr {
             storage: Storage::Owned { offsets, targets },
+            loop_free: false,
         }
+    }
+
+    fn known_loop_free(self) -> Csr {
+        Csr {
+            loop_free: true,
+            ..self
+        }
+    }
+
+    /// True when the graph is known to have no self-loop: built by
+    /// [`Csr::symmetrize_simple`] or [`Csr::symmetrize_simple_with`] (false
+    /// says nothing either way).
+    pub fn is_loop_free(&self) -> bool {
+        self.loop_free
     }
 
     /// Checks the invariants of CSR parts given by a caller: offsets start at
@@ -298,9 +320,10 @@ impl Clone for Csr {
     /// Owned graphs are copied; mapped graphs share the map.
     fn clone(&self) -> Csr {
         match &self.storage {
-            Storage::Owned { offsets, targets } => {
-                Csr::from_parts_unchecked(offsets.clone(), targets.clone())
-            }
+            Storage::Owned { offsets, targets } => Csr {
+                loop_free: self.loop_free,
+                ..Csr::from_parts_unchecked(offsets.clone(), targets.clone())
+            },
             Storage::Mapped {
                 map,
                 num_nodes,
@@ -315,6 +338,7 @@ impl Clone for Csr {
                     offsets_at: *offsets_at,
                     targets_at: *targets_at,
                 },
+                loop_free: self.loop_free,
             },
         }
     }

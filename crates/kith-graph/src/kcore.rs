@@ -115,10 +115,21 @@ fn peel_list<const PREFETCH: bool>(
 
 fn peel(g: &Csr) -> Vec<u32> {
     let n = g.num_nodes();
-    let degree: Vec<AtomicU32> = (0..n as u32)
-        .into_par_iter()
-        .map(|v| AtomicU32::new(simple_degree(g, v)))
-        .collect();
+    // Without self-loops a degree is a list's length, read from the
+    // offsets alone; otherwise each list is searched for its node (R-MAT
+    // scale 22: 0.045-0.058 s of a 0.4-0.45 s peel, each list sitting at a
+    // random place).
+    let degree: Vec<AtomicU32> = if g.is_loop_free() {
+        g.offsets()
+            .par_windows(2)
+            .map(|w| AtomicU32::new((w[1] - w[0]) as u32))
+            .collect()
+    } else {
+        (0..n as u32)
+            .into_par_iter()
+            .map(|v| AtomicU32::new(simple_degree(g, v)))
+            .collect()
+    };
     let load = |v: u32| degree[v as usize].load(Ordering::Relaxed);
     let mut remaining: Vec<u32> = (0..n as u32).collect();
     let mut k = remaining.par_iter().map(|&v| load(v)).min().unwrap_or(0);

@@ -75,7 +75,11 @@ proptest! {
             .collect();
         assert_matches(&und, mn, &want);
         // the same from both directions already built
-        assert_eq!(out.symmetrize_simple_with(&out.transpose()).unwrap(), und);
+        let with = out.symmetrize_simple_with(&out.transpose()).unwrap();
+        assert_eq!(with, und);
+        // known loop-free only where built without self-loops
+        assert!(und.is_loop_free() && with.is_loop_free() && und.clone().is_loop_free());
+        assert!(!out.is_loop_free() && !out.transpose().is_loop_free());
     }
 
     #[test]

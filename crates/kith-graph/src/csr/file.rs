@@ -129,6 +129,7 @@ impl Csr {
                     offsets_at,
                     targets_at,
                 },
+                loop_free: false,
             }
         } else {
             // Big-endian host or an unaligned map: decode into owned vectors.
