@@ -159,6 +159,29 @@ fn finds_planted_cliques_deterministically() {
     }
 }
 
+/// Self-loops are ignored: in a graph not known to be loop-free, as
+/// `Csr::from_edges` builds it, they change neither the partition nor the
+/// modularity.
+#[test]
+fn self_loops_are_ignored() {
+    let plain = two_cliques_with_bridge();
+    let mut edges: Vec<(u32, u32)> = plain.edges().collect();
+    edges.extend((0..10).map(|v| (v, v)));
+    let looped = Csr::from_edges(10, edges);
+    assert!(!looped.is_loop_free());
+    for algorithm in [CommunityAlgorithm::Leiden, CommunityAlgorithm::Louvain] {
+        let opts = CommunityOptions {
+            algorithm,
+            seed: 7,
+            ..CommunityOptions::default()
+        };
+        assert_eq!(
+            detect_communities(&looped, &opts).unwrap(),
+            detect_communities(&plain, &opts).unwrap()
+        );
+    }
+}
+
 #[test]
 fn resolution_changes_granularity() {
     let g = two_cliques_with_bridge();
