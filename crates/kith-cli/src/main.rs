@@ -13,6 +13,12 @@ use std::process::ExitCode;
 // glibc's malloc took a fifth of `kith score`'s CPU on the 1M-account world
 // (many small per-account vectors freed on other threads); mimalloc's
 // thread-local free lists make those nearly free. Measured in docs/vetting.md.
+// Built without transparent huge pages (`no_thp`: no madvise(MADV_HUGEPAGE)
+// on its arenas): a fresh 2 MiB page is zeroed, and often compacted for,
+// whole, and on the benchmark machine that put 1.8-2.8 s of system time
+// into reading R-MAT scale 22 (load 2.4 s instead of 3.4-3.6 s without
+// them, peak 0.93 GB instead of 1.05 GB, Louvain 12% faster; PageRank 5-10%
+// slower, the other steps unchanged; docs/graph.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
