@@ -18,7 +18,7 @@ use std::process::ExitCode;
 // whole, and on the benchmark machine that put 1.8-2.8 s of system time
 // into reading R-MAT scale 22 (load 2.4 s instead of 3.4-3.6 s without
 // them, peak 0.93 GB instead of 1.05 GB, Louvain 12% faster; PageRank 5-10%
-// slower, the other steps unchanged; docs/graph.md).
+// and components 0.02 s slower, k-core mixed; docs/graph.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
