@@ -383,7 +383,8 @@ impl Piece {
 /// level at hand, a spare a few thousand entries short of the next level's
 /// room sent that level to a fresh pair of arrays: 1 GB of new pages in
 /// each pass after the first on R-MAT scale 22. The unused tail of a new
-/// array is never written, so it costs address space, not memory.
+/// array is never written, so it costs address space only when the array
+/// comes fresh from the OS (memory the allocator reuses is zeroed whole).
 pub(super) struct SpareEdges {
     targets: Spares<u32>,
     weights: Spares<EdgeWeight>,
