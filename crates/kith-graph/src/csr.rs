@@ -12,6 +12,7 @@ pub use file::{CSR_FILE_VERSION, CSR_MAGIC};
 
 use crate::parallel::exclusive_prefix_sum;
 use memmap2::Mmap;
+use rayon::prelude::*;
 use std::fmt;
 use std::sync::Arc;
 
@@ -88,7 +89,7 @@ impl Csr {
     /// without self-loops (what k-core and Louvain work on).
     pub fn symmetrize_simple(&self) -> Csr {
         let (offsets, targets) = build::symmetrize_simple(self);
-        Csr::from_parts_unchecked(offsets, targets).known_loop_free()
+        Csr::from_parts_unchecked(offsets, targets).known_loop_free(true)
     }
 
     /// [`Csr::symmetrize_simple`] when the reverse graph `inn` (this graph's
@@ -97,7 +98,7 @@ impl Csr {
     pub fn symmetrize_simple_with(&self, inn: &Csr) -> Result<Csr, crate::GraphError> {
         check_directions(self, inn)?;
         let (offsets, targets) = build::merge_adjacency(self.num_nodes(), self, inn, true);
-        Ok(Csr::from_parts_unchecked(offsets, targets).known_loop_free())
+        Ok(Csr::from_parts_unchecked(offsets, targets).known_loop_free(true))
     }
 
     /// The same graph with node `order[i]` renamed `i`, where `order` is a
@@ -105,10 +106,7 @@ impl Csr {
     /// lists sorted.
     pub(crate) fn relabeled(&self, order: &[u32], new_id: &[u32]) -> Csr {
         let (offsets, targets) = build::relabel(self, order, new_id);
-        Csr {
-            loop_free: self.loop_free,
-            ..Csr::from_parts_unchecked(offsets, targets)
-        }
+        Csr::from_parts_unchecked(offsets, targets).known_loop_free(self.loop_free)
     }
 
     /// The target array of an owned graph, for reuse as scratch (None when
@@ -129,9 +127,9 @@ impl Csr {
         }
     }
 
-    fn known_loop_free(self) -> Csr {
+    fn known_loop_free(self, known: bool) -> Csr {
         Csr {
-            loop_free: true,
+            loop_free: known,
             ..self
         }
     }
@@ -141,6 +139,25 @@ impl Csr {
     /// says nothing either way).
     pub fn is_loop_free(&self) -> bool {
         self.loop_free
+    }
+
+    /// Whether some node lists itself: known at once for a graph built
+    /// loop-free, else every list is searched, on all threads, until one
+    /// holds its own node (0.045-0.058 s on R-MAT scale 22, one random
+    /// access a node).
+    pub fn has_self_loops(&self) -> bool {
+        !self.loop_free
+            && (0..self.num_nodes() as u32)
+                .into_par_iter()
+                .any(|v| self.has_edge(v, v))
+    }
+
+    /// The degree of `v` in the simple graph: its list's length, less one
+    /// for a self-loop. `loops` is [`Csr::has_self_loops`], asked once for
+    /// all nodes: when false, no list is read.
+    #[inline]
+    pub fn simple_degree(&self, v: u32, loops: bool) -> usize {
+        self.degree(v) - (loops && self.has_edge(v, v)) as usize
     }
 
     /// Checks the invariants of CSR parts given by a caller: offsets start at
@@ -320,10 +337,10 @@ impl Clone for Csr {
     /// Owned graphs are copied; mapped graphs share the map.
     fn clone(&self) -> Csr {
         match &self.storage {
-            Storage::Owned { offsets, targets } => Csr {
-                loop_free: self.loop_free,
-                ..Csr::from_parts_unchecked(offsets.clone(), targets.clone())
-            },
+            Storage::Owned { offsets, targets } => {
+                Csr::from_parts_unchecked(offsets.clone(), targets.clone())
+                    .known_loop_free(self.loop_free)
+            }
             Storage::Mapped {
                 map,
                 num_nodes,

@@ -80,6 +80,14 @@ proptest! {
         // known loop-free only where built without self-loops
         assert!(und.is_loop_free() && with.is_loop_free() && und.clone().is_loop_free());
         assert!(!out.is_loop_free() && !out.transpose().is_loop_free());
+        // searched when not known, and degrees counted without the loops
+        assert_eq!(out.has_self_loops(), set.iter().any(|&(s, d)| s == d));
+        assert!(!und.has_self_loops());
+        let loops = out.has_self_loops();
+        for v in 0..mn as u32 {
+            let simple = set.iter().filter(|&&(s, d)| s == v && d != v).count();
+            assert_eq!(out.simple_degree(v, loops), simple);
+        }
     }
 
     #[test]

@@ -169,8 +169,9 @@ fn tally<T: Copy + PartialEq + Default + std::ops::AddAssign>(
 /// [`tally`]s the community `part` gives each of `targets`, with weight
 /// `weight(i)` for the i-th. With PREFETCH, the community of the target
 /// `PREFETCH_DISTANCE` entries on is requested early: on R-MAT scale 22
-/// (2.4M nodes with edges) `part` is 9.6 MB read at random, mostly along hubs' long lists, and the
-/// hardware keeps only so many misses in flight on its own.
+/// (2.4M nodes with edges) `part` is 9.6 MB read at random, mostly along
+/// hubs' long lists, and the hardware keeps only so many misses in flight
+/// on its own.
 #[inline(always)]
 fn tally_targets<T: Copy + PartialEq + Default + std::ops::AddAssign, const PREFETCH: bool>(
     slots: &mut [T],
